@@ -1,0 +1,87 @@
+"""One way to get poses from any input: a video file, a camera, or a landmark recording.
+
+A recording replays the poses it stored, needing no model, so analysing it gives exactly
+what analysing the original video gave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from formcheck.landmarks import PoseFrame
+from formcheck.model import ModelInfo, resolve_model
+from formcheck.recording import RecordingReader, is_recording
+from formcheck.sources import CameraSource, PacedFileSource, SourceInfo, VideoFileSource
+
+
+@dataclass
+class PoseStream:
+    """Iterable of ``(bgr image or None, PoseFrame)``.  Use as a context manager.
+
+    ``model`` describes the pose model that produced the poses (for a recording: the one
+    named in its header).  ``detected`` / ``frames`` count as iteration goes.
+    """
+
+    info: SourceInfo
+    model: dict | None
+    _iter: Iterator[tuple[np.ndarray | None, PoseFrame]]
+    _stack: ExitStack = field(default_factory=ExitStack)
+    _source: object | None = None
+    frames: int = 0
+    detected: int = 0
+
+    def __iter__(self) -> Iterator[tuple[np.ndarray | None, PoseFrame]]:
+        for image, pose in self._iter:
+            self.frames += 1
+            self.detected += pose.has_pose
+            yield image, pose
+
+    def __enter__(self) -> PoseStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    @property
+    def source_dropped(self) -> int:
+        return getattr(self._source, "dropped", 0)
+
+
+def model_record(model: ModelInfo) -> dict:
+    return {"file": model.name, "sha256": model.sha256}
+
+
+def open_poses(source: str | Path | int, model_path: str | Path | None = None,
+               realtime: bool = False) -> PoseStream:
+    """Open a camera (int), a landmark recording or a video file as a stream of poses.
+
+    ``realtime`` plays a video file at its own frame rate, dropping frames the consumer is
+    too slow for, as a camera would.  Raises the InputError subclasses of the sources and
+    of the model loader.
+    """
+    if not isinstance(source, int) and is_recording(source):
+        reader = RecordingReader(source)
+        return PoseStream(reader.info, reader.header.get("model"),
+                          ((None, pose) for pose in reader), _source=reader)
+    from formcheck.pose import PoseEstimator  # the model is only loaded when needed
+
+    stack = ExitStack()
+    try:
+        if isinstance(source, int):
+            frames = stack.enter_context(CameraSource(source))
+        elif realtime:
+            frames = stack.enter_context(PacedFileSource(source))
+        else:
+            frames = stack.enter_context(VideoFileSource(source))
+        model = resolve_model(model_path)
+        estimator = stack.enter_context(PoseEstimator(model))
+    except BaseException:
+        stack.close()
+        raise
+    return PoseStream(frames.info, model_record(model),
+                      ((f.bgr, pose) for f, pose in estimator.run(frames)), stack, frames)

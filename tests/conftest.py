@@ -1,0 +1,46 @@
+"""Shared fixtures.  Real-model tests use the clips in ../shared/clips beside the checkout
+and skip with a reason when that folder is absent (a user's fresh clone)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_CLIPS = REPO.parent / "shared" / "clips"
+RENDERED = SHARED_CLIPS / "rendered"
+SAMPLES = REPO / "samples"
+
+
+def shared_clip(name: str) -> Path:
+    path = SHARED_CLIPS / name
+    if not path.is_file():
+        pytest.skip(f"shared clip {name} not found: ../shared/clips is not beside this "
+                    "checkout")
+    return path
+
+
+def rendered_clip(name: str) -> tuple[Path, dict]:
+    """A rendered clip and its ground truth."""
+    video = shared_clip(f"rendered/{name}.mp4")
+    truth = json.loads(video.with_suffix(".json").read_text())
+    return video, truth
+
+
+@pytest.fixture(scope="session")
+def extracted(tmp_path_factory):
+    """Runs the real model once per video for the whole session; returns the recording."""
+    from formcheck.cli import main
+
+    cache: dict[Path, Path] = {}
+
+    def get(video: Path) -> Path:
+        if video not in cache:
+            out = tmp_path_factory.mktemp("rec") / (video.stem + ".landmarks.jsonl")
+            assert main(["extract", str(video), "-o", str(out)]) == 0
+            cache[video] = out
+        return cache[video]
+
+    return get

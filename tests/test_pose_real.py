@@ -1,0 +1,67 @@
+"""The real BlazePose model on real frames: detection, plausible landmarks, timestamps, and
+recordings that replay exactly what the model gave."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import shared_clip
+from formcheck.landmarks import INDEX
+from formcheck.poses import open_poses
+from formcheck.recording import RecordingReader
+
+
+def poses_of(path) -> list:
+    with open_poses(path) as stream:
+        return [pose for _, pose in stream]
+
+
+@pytest.mark.parametrize("clip", ["glute_bridge_physioplus_1.mp4",
+                                  "donkey_kick_fitjung_1.mp4"])
+def test_detects_person_in_95_percent_of_frames(clip, extracted):
+    poses = list(RecordingReader(extracted(shared_clip(clip))))
+    assert len(poses) >= 90
+    assert np.mean([p.has_pose for p in poses]) >= 0.95
+
+
+def test_hip_lies_between_shoulder_and_knee_on_side_view_bridge(extracted):
+    poses = [p for p in RecordingReader(extracted(shared_clip("glute_bridge_physioplus_1.mp4")))
+             if p.has_pose]
+    fractions = []
+    for pose in poses:
+        px = pose.pixels()
+        shoulder = (px[INDEX["left_shoulder"]] + px[INDEX["right_shoulder"]]) / 2
+        hip = (px[INDEX["left_hip"]] + px[INDEX["right_hip"]]) / 2
+        knee = (px[INDEX["left_knee"]] + px[INDEX["right_knee"]]) / 2
+        axis = knee - shoulder
+        fractions.append(np.dot(hip - shoulder, axis) / np.dot(axis, axis))
+    fractions = np.array(fractions)
+    assert np.all((fractions > 0.2) & (fractions < 0.8))
+    # world landmarks are metric: the thigh of an adult is 0.3-0.6 m long
+    world = poses[0].world
+    thigh_m = np.linalg.norm(world[INDEX["left_hip"]] - world[INDEX["left_knee"]])
+    assert 0.3 < thigh_m < 0.6
+
+
+def test_timestamps_come_from_the_source(extracted):
+    # 29.97 fps (30000/1001): frame 300 is at 10010 ms, not at 10000 ms as 30 fps would say
+    poses = list(RecordingReader(extracted(shared_clip("donkey_kick_fitjung_1.mp4"))))
+    assert poses[300].t_ms == pytest.approx(300 * 1001 / 30, abs=0.5)
+    assert np.all(np.diff([p.t_ms for p in poses]) > 0)
+
+
+def test_recording_replays_exactly_what_the_model_gave(extracted):
+    video = shared_clip("glute_bridge_physioplus_1.mp4")
+    live = poses_of(video)
+    reader = RecordingReader(extracted(video))
+    replay = list(reader)
+    assert reader.end == {"frames": len(live), "status": "complete", "message": None}
+    assert reader.header["source"]["name"] == video.name
+    assert reader.header["model"]["sha256"] and len(reader.header["model"]["sha256"]) == 64
+    assert len(replay) == len(live)
+    for a, b in zip(live, replay, strict=True):
+        assert (a.index, a.t_ms, a.width_px, a.height_px) == (b.index, b.t_ms, b.width_px,
+                                                              b.height_px)
+        for field in ("image", "world", "visibility", "presence"):
+            assert np.array_equal(getattr(a, field), getattr(b, field))
