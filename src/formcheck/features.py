@@ -1,0 +1,231 @@
+"""Named body-position features, per frame, from landmarks.
+
+Sagittal angles that move in the image plane of a side view are measured on pixel
+coordinates; rolls and out-of-plane angles on MediaPipe's metric world landmarks.  Each
+feature also gets a per-frame quality in [0, 1]: the lowest visibility of the landmarks it
+uses, times how well the camera view suits it.  See the README's conventions table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck import geometry as g
+from formcheck.landmarks import INDEX, N_LANDMARKS, PoseFrame
+
+SIDES = ("left", "right")
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    name: str
+    unit: str
+    view: str  # "side", "front" or "any": the camera view the feature is valid in
+    landmarks: tuple[str, ...]  # "{w}" = working side, "{o}" = other side
+    definition: str
+
+
+SPECS: tuple[FeatureSpec, ...] = (
+    FeatureSpec("hip_extension_deg", "deg", "side", ("{w}_shoulder", "{w}_hip", "{w}_knee"),
+                "working thigh (hip->knee) against the working side's trunk line "
+                "(shoulder->hip continued): 0 in line, + behind it (extension), - in front "
+                "(flexion)"),
+    FeatureSpec("knee_flexion_deg", "deg", "side", ("{w}_hip", "{w}_knee", "{w}_ankle"),
+                "180 - hip-knee-ankle angle of the working leg: 0 straight, 90 right angle"),
+    FeatureSpec("trunk_to_floor_deg", "deg", "side", ("{w}_shoulder", "{o}_shoulder",
+                "{w}_hip", "{o}_hip"),
+                "mid-hip->mid-shoulder line against the image horizontal (level camera): "
+                "+ shoulders higher than hips"),
+    FeatureSpec("hip_abduction_deg", "deg", "any", ("{w}_hip", "{o}_hip", "{w}_knee"),
+                "working thigh out of the pelvis' mid-sagittal plane (world landmarks): "
+                "+ away from the midline"),
+    FeatureSpec("hip_abduction_image_deg", "deg", "front", ("{w}_shoulder", "{o}_shoulder",
+                "{w}_hip", "{o}_hip", "{w}_knee"),
+                "working thigh against the trunk line in the image when the body's frontal "
+                "plane faces the camera (side-lying seen from the front): + away from the "
+                "body's midline"),
+    FeatureSpec("pelvis_roll_from_stacked_deg", "deg", "any", ("{w}_hip", "{o}_hip",
+                "{w}_shoulder", "{o}_shoulder"),
+                "side-lying: hip line (bottom->top hip) about the body's long axis against "
+                "the vertical: 0 hips stacked, + top hip rolled forward"),
+    FeatureSpec("pelvis_level_deg", "deg", "any", ("{w}_hip", "{o}_hip"),
+                "elevation of the other->working hip line above the horizontal (world): "
+                "0 level, + working-side hip higher (pelvic rotation or drop)"),
+    FeatureSpec("thorax_level_deg", "deg", "any", ("{w}_shoulder", "{o}_shoulder"),
+                "the same for the shoulder line: + working-side shoulder higher"),
+    FeatureSpec("thorax_roll_from_stacked_deg", "deg", "any", ("{w}_hip", "{o}_hip",
+                "{w}_shoulder", "{o}_shoulder"),
+                "side-lying: shoulder line against the vertical about the long axis: 0 "
+                "stacked, + top shoulder rolled forward"),
+    FeatureSpec("knee_to_hip_width_ratio", "ratio", "any", ("{w}_hip", "{o}_hip", "{w}_knee",
+                "{o}_knee"),
+                "distance between the knees over distance between the hips (world)"),
+)
+SPEC_BY_NAME = {spec.name: spec for spec in SPECS}
+
+
+@dataclass
+class LandmarkSeries:
+    """Landmarks of a run of frames as arrays (NaN where no pose)."""
+
+    t_s: np.ndarray  # (T,)
+    pixels: np.ndarray  # (T, 33, 2)
+    world: np.ndarray  # (T, 33, 3)
+    visibility: np.ndarray  # (T, 33)
+
+    @classmethod
+    def from_poses(cls, poses: Sequence[PoseFrame]) -> LandmarkSeries:
+        n = len(poses)
+        world = np.full((n, N_LANDMARKS, 3), np.nan)
+        vis = np.zeros((n, N_LANDMARKS))
+        for i, pose in enumerate(poses):
+            if pose.has_pose:
+                world[i] = pose.world
+                vis[i] = pose.visibility
+        return cls(np.array([p.t_s for p in poses], dtype=float),
+                   np.stack([p.pixels() for p in poses]) if n else np.zeros((0, 33, 2)),
+                   world, vis)
+
+    def px(self, name: str) -> np.ndarray:
+        return self.pixels[:, INDEX[name]]
+
+    def w(self, name: str) -> np.ndarray:
+        return self.world[:, INDEX[name]]
+
+    def vis(self, name: str) -> np.ndarray:
+        return self.visibility[:, INDEX[name]]
+
+
+@dataclass
+class Features:
+    """Per-frame features for one working side."""
+
+    t_s: np.ndarray
+    side: str
+    anterior_sign: float  # +1/-1: which way the body's front faces in the image
+    values: dict[str, np.ndarray] = field(default_factory=dict)
+    quality: dict[str, np.ndarray] = field(default_factory=dict)
+    side_view_deg: np.ndarray | None = None  # 0 = pure side view, 90 = front/back/top view
+
+    def __len__(self) -> int:
+        return len(self.t_s)
+
+
+def other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def side_view_deg(s: LandmarkSeries) -> np.ndarray:
+    """Angle between the body's left-right axis (hips and shoulders, world) and the
+    camera's depth axis: 0 for a pure side view, 90 when the camera faces the body's
+    front, back or top."""
+    lr = (s.w("left_hip") - s.w("right_hip")) + (s.w("left_shoulder") - s.w("right_shoulder"))
+    ang = g.angle_between_deg(lr, np.array([0.0, 0.0, 1.0]))
+    return np.minimum(ang, 180.0 - ang)
+
+
+def anterior_sign_per_frame(s: LandmarkSeries) -> np.ndarray:
+    """+1 when the body's front is counter-clockwise (on screen) from the hip->shoulder
+    direction, -1 when clockwise.  Two cues: the nose sits in front of the trunk line, and
+    the world landmarks' own front direction projected into the image."""
+    mid_hip = (s.px("left_hip") + s.px("right_hip")) / 2
+    mid_sh = (s.px("left_shoulder") + s.px("right_shoulder")) / 2
+    up_trunk = mid_sh - mid_hip
+    nose_cue = np.sin(np.radians(g.signed_angle_2d_deg(up_trunk, s.px("nose") - mid_sh)))
+    front = g.anterior_3d(s.w("left_hip"), s.w("right_hip"),
+                          (s.w("left_hip") + s.w("right_hip")) / 2,
+                          (s.w("left_shoulder") + s.w("right_shoulder")) / 2)
+    front_cue = np.sin(np.radians(g.signed_angle_2d_deg(up_trunk, front[:, :2])))
+    return np.sign(np.nan_to_num(nose_cue) + np.nan_to_num(front_cue))
+
+
+def consensus_sign(signs: np.ndarray) -> float:
+    total = np.nansum(signs)
+    return 1.0 if total >= 0 else -1.0
+
+
+def compute_features(s: LandmarkSeries, side: str, anterior_sign: float) -> Features:
+    """All features for working side ``side``; ``anterior_sign`` from
+    :func:`anterior_sign_per_frame` (a consensus over frames, so it cannot flip)."""
+    o = other(side)
+    hip_w, hip_o = s.px(f"{side}_hip"), s.px(f"{o}_hip")
+    mid_hip = (hip_w + hip_o) / 2
+    mid_sh = (s.px(f"{side}_shoulder") + s.px(f"{o}_shoulder")) / 2
+    knee = s.px(f"{side}_knee")
+    # One side's shoulder, hip and knee: in a side view the two sides project with
+    # different perspective, so mixing them bends the line (measured: 2-6 deg worse).
+    thigh_vs_trunk = g.signed_angle_2d_deg(hip_w - s.px(f"{side}_shoulder"), knee - hip_w)
+
+    wh, woh = s.w(f"{side}_hip"), s.w(f"{o}_hip")
+    ws, wos = s.w(f"{side}_shoulder"), s.w(f"{o}_shoulder")
+    w_mid_hip, w_mid_sh = (wh + woh) / 2, (ws + wos) / 2
+    long_axis = w_mid_sh - w_mid_hip
+    # side-lying: the working leg is the top one; the body's front from the world frame
+    front = g.anterior_3d(s.w("left_hip"), s.w("right_hip"), w_mid_hip, w_mid_sh)
+    values = {
+        "hip_extension_deg": anterior_sign * thigh_vs_trunk,
+        "knee_flexion_deg": g.joint_flexion_deg(hip_w, knee, s.px(f"{side}_ankle")),
+        "trunk_to_floor_deg": g.line_elevation_2d_deg(mid_hip, mid_sh),
+        "hip_abduction_deg": g.abduction_3d_deg(wh, s.w(f"{side}_knee"), wh - woh),
+        "hip_abduction_image_deg": np.abs(g.signed_angle_2d_deg(mid_hip - mid_sh, knee - hip_w))
+        * _outward_sign(hip_w, hip_o, knee),
+        "pelvis_roll_from_stacked_deg": g.roll_about_axis_deg(wh - woh, long_axis, g.WORLD_UP,
+                                                              front),
+        "pelvis_level_deg": g.elevation_3d_deg(woh, wh),
+        "thorax_level_deg": g.elevation_3d_deg(wos, ws),
+        "thorax_roll_from_stacked_deg": g.roll_about_axis_deg(ws - wos, long_axis, g.WORLD_UP,
+                                                              front),
+        "knee_to_hip_width_ratio": _ratio(s.w("left_knee") - s.w("right_knee"),
+                                          s.w("left_hip") - s.w("right_hip")),
+    }
+    view = side_view_deg(s)
+    quality = {spec.name: _quality(s, spec, side, view) for spec in SPECS}
+    return Features(s.t_s, side, anterior_sign, values, quality, view)
+
+
+def _outward_sign(hip_w: np.ndarray, hip_o: np.ndarray, knee: np.ndarray) -> np.ndarray:
+    """+1 when the knee lies on the working hip's side of the other hip (abducted)."""
+    lateral = hip_w - hip_o
+    return np.where(np.sum((knee - hip_w) * lateral, axis=-1) >= 0, 1.0, -1.0)
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
+
+
+def _quality(s: LandmarkSeries, spec: FeatureSpec, side: str, view: np.ndarray) -> np.ndarray:
+    names = [n.format(w=side, o=other(side)) for n in spec.landmarks]
+    vis = np.min(np.stack([s.vis(n) for n in names]), axis=0)
+    rad = np.radians(np.nan_to_num(view, nan=90.0))
+    if spec.view == "side":
+        fit = np.cos(rad)
+    elif spec.view == "front":
+        fit = np.sin(rad)
+    else:
+        fit = np.ones_like(rad)
+    return np.clip(vis * fit, 0.0, 1.0)
+
+
+def choose_working_side(s: LandmarkSeries, bilateral: bool) -> str:
+    """The leg that moves most (range of its thigh direction against the trunk); for
+    bilateral exercises, or when neither leg clearly moves more, the side nearer the
+    camera (the more visible one)."""
+    if not bilateral:
+        ranges = {}
+        for side in SIDES:
+            o = other(side)
+            trunk_down = ((s.px(f"{side}_hip") + s.px(f"{o}_hip")) / 2
+                          - (s.px(f"{side}_shoulder") + s.px(f"{o}_shoulder")) / 2)
+            ang = g.signed_angle_2d_deg(trunk_down, s.px(f"{side}_knee") - s.px(f"{side}_hip"))
+            ang = ang[np.isfinite(ang)]
+            ranges[side] = float(np.ptp(np.percentile(ang, [5, 95]))) if ang.size else 0.0
+        best = max(SIDES, key=ranges.get)
+        if ranges[best] > 1.5 * ranges[other(best)] and ranges[best] > 10.0:
+            return best
+    near = {side: float(np.nanmean(s.vis(f"{side}_hip") + s.vis(f"{side}_knee")))
+            for side in SIDES}
+    return max(SIDES, key=near.get)

@@ -1,0 +1,36 @@
+"""From poses to clean feature signals, for a whole recorded clip (zero-phase) or frame by
+frame (causal, One Euro).  Both choose the working side and the body's facing the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from formcheck.features import (
+    Features,
+    LandmarkSeries,
+    anterior_sign_per_frame,
+    choose_working_side,
+    compute_features,
+    consensus_sign,
+)
+from formcheck.landmarks import PoseFrame
+from formcheck.smoothing import SmoothingParams, smooth_recorded
+
+
+def measure_recorded(poses: Sequence[PoseFrame], params: SmoothingParams,
+                     side: str | None = None, bilateral: bool = False,
+                     min_quality: float = 0.5) -> tuple[Features, dict[str, np.ndarray]]:
+    """Features of a whole clip, low-passed without lag.  Samples whose quality is under
+    ``min_quality`` are dropped before gap filling.  Returns the features and, per
+    feature, the mask of samples that were interpolated."""
+    series = LandmarkSeries.from_poses(poses)
+    anterior = consensus_sign(anterior_sign_per_frame(series))
+    side = side or choose_working_side(series, bilateral)
+    feats = compute_features(series, side, anterior)
+    filled = {}
+    for name, values in feats.values.items():
+        raw = np.where(feats.quality[name] >= min_quality, values, np.nan)
+        feats.values[name], filled[name] = smooth_recorded(raw, series.t_s, params)
+    return feats, filled

@@ -1,0 +1,129 @@
+"""Cleaning feature signals: outlier rejection, gap filling, and smoothing.
+
+Two smoothers for two uses:
+- live: the One Euro filter (Casiez, Roussel & Vogel, CHI 2012), causal and adaptive —
+  heavy smoothing while the body is still, little lag when it moves;
+- recorded: a zero-phase Butterworth low-pass (forward and backward), no lag at all.
+
+Parameters come from ``signal.toml`` (see :mod:`formcheck.settings`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+
+
+@dataclass(frozen=True)
+class SmoothingParams:
+    max_gap_s: float  # gaps up to this long are interpolated and marked; longer stay empty
+    outlier_window_s: float  # Hampel window for recorded analysis
+    outlier_mads: float  # a sample this many scaled MADs from the window median is an outlier
+    lowpass_hz: float  # zero-phase Butterworth cut-off for recorded analysis
+    lowpass_order: int
+    one_euro_min_cutoff_hz: float
+    one_euro_beta: float
+    one_euro_d_cutoff_hz: float
+    max_speed_deg_s: float  # live outlier gate: faster jumps are treated as glitches
+
+
+def reject_outliers(x: np.ndarray, t_s: np.ndarray, window_s: float, n_mads: float) -> np.ndarray:
+    """Hampel filter: NaN where a sample is more than ``n_mads`` scaled median absolute
+    deviations from the median of the samples within ``window_s`` around it."""
+    out = x.copy()
+    half = window_s / 2
+    lo = np.searchsorted(t_s, t_s - half, side="left")
+    hi = np.searchsorted(t_s, t_s + half, side="right")
+    for i in range(len(x)):
+        if not np.isfinite(x[i]):
+            continue
+        win = x[lo[i]:hi[i]]
+        win = win[np.isfinite(win)]
+        if win.size < 5:
+            continue
+        med = np.median(win)
+        mad = 1.4826 * np.median(np.abs(win - med))
+        if mad > 0 and abs(x[i] - med) > n_mads * mad + 1.0:  # + 1 deg: quantisation floor
+            out[i] = np.nan
+    return out
+
+
+def fill_gaps(x: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """Linear interpolation over interior gaps no longer than ``max_gap_s``.
+    Returns the filled signal and a mask of the samples that were filled."""
+    x = x.copy()
+    filled = np.zeros(len(x), dtype=bool)
+    ok = np.isfinite(x)
+    idx = np.flatnonzero(ok)
+    if idx.size < 2:
+        return x, filled
+    for a, b in zip(idx[:-1], idx[1:], strict=True):
+        if b - a > 1 and t_s[b] - t_s[a] <= max_gap_s:
+            seg = slice(a + 1, b)
+            x[seg] = np.interp(t_s[seg], [t_s[a], t_s[b]], [x[a], x[b]])
+            filled[seg] = True
+    return x, filled
+
+
+def zero_phase_lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float, order: int) -> np.ndarray:
+    """Forward-backward Butterworth on each finite run (NaN runs stay NaN)."""
+    out = np.full_like(x, np.nan)
+    ok = np.isfinite(x)
+    if fs_hz <= 2 * cutoff_hz:
+        return x.copy()
+    sos = butter(order, cutoff_hz, fs=fs_hz, output="sos")
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(int), [0]))))
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        run = x[start:stop]
+        padlen = 3 * (2 * len(sos) + 1)
+        out[start:stop] = sosfiltfilt(sos, run) if len(run) > padlen else run
+    return out
+
+
+def smooth_recorded(x: np.ndarray, t_s: np.ndarray, p: SmoothingParams
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Outliers out, short gaps filled, zero-phase low-pass.  Returns (signal, filled)."""
+    clean = reject_outliers(x, t_s, p.outlier_window_s, p.outlier_mads)
+    clean, filled = fill_gaps(clean, t_s, p.max_gap_s)
+    fs = 1.0 / np.median(np.diff(t_s)) if len(t_s) > 1 else 30.0
+    return zero_phase_lowpass(clean, fs, p.lowpass_hz, p.lowpass_order), filled
+
+
+class OneEuroFilter:
+    """Causal One Euro filter for one signal; NaN input holds the last output for up to
+    ``max_gap_s`` (marked as filled), then resets."""
+
+    def __init__(self, p: SmoothingParams) -> None:
+        self.p = p
+        self._x: float | None = None
+        self._dx = 0.0
+        self._t: float | None = None
+
+    @staticmethod
+    def _alpha(cutoff_hz: float, dt_s: float) -> float:
+        tau = 1.0 / (2 * math.pi * cutoff_hz)
+        return 1.0 / (1.0 + tau / dt_s)
+
+    def __call__(self, x: float, t_s: float) -> tuple[float, bool]:
+        """Filtered value and whether it was filled in for a missing sample."""
+        if self._x is None or self._t is None:
+            if not math.isfinite(x):
+                return math.nan, False
+            self._x, self._t = x, t_s
+            return x, False
+        dt = max(t_s - self._t, 1e-6)
+        jump = abs(x - self._x) / dt if math.isfinite(x) else math.inf
+        if not math.isfinite(x) or jump > self.p.max_speed_deg_s:
+            if t_s - self._t > self.p.max_gap_s:
+                self._x = None
+                return math.nan, False
+            return self._x, True
+        dx = (x - self._x) / dt
+        self._dx += self._alpha(self.p.one_euro_d_cutoff_hz, dt) * (dx - self._dx)
+        cutoff = self.p.one_euro_min_cutoff_hz + self.p.one_euro_beta * abs(self._dx)
+        self._x += self._alpha(cutoff, dt) * (x - self._x)
+        self._t = t_s
+        return self._x, False
