@@ -43,6 +43,84 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from formcheck.analyze import analyze_input
+    from formcheck.exercise import load_exercise
+
+    exercise = load_exercise(args.exercise)
+    source = args.source
+    out = Path(args.output) if args.output else Path("formcheck-out") / Path(str(source)).stem
+    analysis = analyze_input(source, exercise, out, side=args.side, model=args.model)
+    print(format_summary(analysis.document))
+    print(f"\nfiles: {', '.join(str(p) for p in analysis.files.values())}")
+    return EXIT_OK
+
+
+def format_summary(doc: dict) -> str:
+    s = doc["summary"]
+    lines = [f"{doc['exercise']['title']} - working side: {doc['side']}",
+             f"reps {s['reps_done']} (target {s['reps_target'] or '-'}), "
+             f"sets {s['sets_done']} (target {s['sets_target']})"]
+    if "pumps_done" in s:
+        lines.append(f"pumps {s['pumps_done']}")
+    if s.get("holds_s"):
+        lines.append("holds " + ", ".join(f"{h:.1f} s" for h in s["holds_s"])
+                     + f" (target {s['hold_target_s']:.0f} s)")
+    signal = next((k for k in (doc["reps"][0] if doc["reps"] else {}) if k.startswith("peak_")),
+                  None)
+    if doc["reps"]:
+        lines.append(f"\n{'rep':>4} {'kind':>10} {'start s':>8} {'end s':>7} {'hold s':>7} "
+                     f"{'peak':>7} {'pumps':>5}  faults")
+        for r in doc["reps"]:
+            peak = r.get(signal)
+            lines.append(f"{r['rep']:>4} {r['kind']:>10} {r['start_s']:8.2f} "
+                         f"{r['end_s'] or 0:7.2f} {r['hold_s']:7.1f} "
+                         f"{peak if peak is not None else float('nan'):7.1f} {r['pumps']:>5}  "
+                         f"{', '.join(r['faults']) or '-'}")
+    if doc["faults"]:
+        lines.append("\nfaults:")
+        for f in doc["faults"]:
+            lines.append(f"  {f['start_s']:6.2f}-{f['end_s']:6.2f} s  {f['fault']} "
+                         f"(rep {f['rep']}): {f['cue']}")
+    else:
+        lines.append("\nno form faults found")
+    for note in doc["dose_notes"]:
+        lines.append(f"  dose: {note['cue']}")
+    for g in doc["setup_guidance"]:
+        lines.append(f"  setup: {g}")
+    return "\n".join(lines)
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    from formcheck.exercise import catalog, load_exercise
+
+    if args.action == "show":
+        if not args.name:
+            raise InputError("say which exercise: formcheck exercises show NAME")
+        print(describe_exercise(load_exercise(args.name)))
+        return EXIT_OK
+    for name, ex in catalog().items():
+        print(f"{name:26} {ex.title}  [seed {ex.seed.split()[0]}]")
+    return EXIT_OK
+
+
+def describe_exercise(ex) -> str:
+    mv, dose = ex.movement, ex.dose
+    what = {"reps": "repetitions", "hold": "timed holds at the top",
+            "pumps": "a lift, then small pumps at the top"}[mv.kind]
+    lines = [ex.title, "=" * len(ex.title), f"From seed {ex.seed}: \"{ex.seed_quote}\"", "",
+             f"Setup: {ex.setup}", f"Camera: {ex.camera} view. {ex.camera_text}",
+             f"Counts: {what}, on {mv.signal} (start past {mv.start:g}, top past {mv.top:g}).",
+             f"Dose: {dose.text}"]
+    if ex.progression:
+        lines.append(f"Progression: {ex.progression}")
+    lines.append("Faults watched:")
+    for f in ex.faults:
+        lines.append(f"  - {f.id} ({f.severity}): {f.cue}")
+    lines.append(f"Tracks: {', '.join(ex.tracks)}")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="formcheck", description="Checks the form of glute rehabilitation exercises "
@@ -58,6 +136,21 @@ def build_parser() -> argparse.ArgumentParser:
                    "(.landmarks.jsonl)")
     _add_model_arg(p)
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("analyze", help="count reps, holds and pumps and find faults")
+    p.add_argument("source", type=_source_arg, help="video file or landmark recording")
+    p.add_argument("-e", "--exercise", required=True,
+                   help="built-in exercise name (see 'formcheck exercises') or a .toml file")
+    p.add_argument("-o", "--output", help="folder for the results (default: "
+                   "formcheck-out/<input name>)")
+    p.add_argument("--side", choices=("left", "right"), help="force the working side")
+    _add_model_arg(p)
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("exercises", help="list the exercises, or show one")
+    p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    p.add_argument("name", nargs="?")
+    p.set_defaults(func=cmd_exercises)
     return parser
 
 

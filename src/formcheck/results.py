@@ -1,0 +1,135 @@
+"""Session results as plain data: the JSON document and CSV tables clinicians get.
+
+Schema ``formcheck-results`` version 1 (documented in the README)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from formcheck import __version__
+from formcheck.engine import SessionResult
+from formcheck.features import SPEC_BY_NAME
+from formcheck.sources import SourceInfo
+
+FORMAT = "formcheck-results"
+VERSION = 1
+
+
+def _num(x: Any) -> Any:
+    if isinstance(x, float):
+        return None if not math.isfinite(x) else round(x, 3)
+    return x
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    return _num(obj)
+
+
+def dose_summary(res: SessionResult) -> dict[str, Any]:
+    dose = res.exercise.dose
+    reps = res.counted_reps
+    holds = [r.hold_s for r in res.holds]
+    out: dict[str, Any] = {"reps_done": len(reps), "reps_target": dose.reps,
+                           "reps_target_max": dose.reps_max, "sets_done": res.sets if reps else 0,
+                           "sets_target": dose.sets, "text": dose.text}
+    if dose.hold_s or dose.final_hold_s or holds:
+        out["holds_s"] = holds
+        out["hold_target_s"] = dose.final_hold_s if dose.final_hold_s else dose.hold_s
+    if dose.rest_min_s or dose.rest_max_s:
+        out["rests_s"] = res.rests_s
+        out["rest_target_s"] = [dose.rest_min_s, dose.rest_max_s]
+    pumps = [a for r in reps for a in r.pumps]
+    if res.exercise.movement.kind == "pumps":
+        out["pumps_done"] = len(pumps)
+    out["progression"] = res.exercise.progression
+    return out
+
+
+def dose_notes(res: SessionResult) -> list[dict[str, Any]]:
+    """Dose adherence, apart from form faults: holds and rests against the prescription."""
+    notes = [asdict(e) for e in res.events if e.kind == "dose"]
+    dose = res.exercise.dose
+    for i, rest in enumerate(res.rests_s, start=1):
+        if dose.rest_min_s and rest < dose.rest_min_s:
+            notes.append({"fault": "rest_too_short", "cue": f"Rest {rest:.0f} s; rest at least "
+                          f"{dose.rest_min_s:.0f} s between holds", "after_rep": i})
+        elif dose.rest_max_s and rest > dose.rest_max_s:
+            notes.append({"fault": "rest_too_long", "cue": f"Rest {rest:.0f} s; rest at most "
+                          f"{dose.rest_max_s:.0f} s between holds", "after_rep": i})
+    return notes
+
+
+def rep_rows(res: SessionResult, rep_metrics: dict[int, dict[str, float]] | None = None
+             ) -> list[dict[str, Any]]:
+    rows = []
+    for r in res.reps:
+        row = {"rep": r.rep, "kind": r.kind, "set": r.set, "start_s": r.start_s,
+               "top_s": r.top_s, "leave_top_s": r.leave_top_s, "end_s": r.end_s,
+               "duration_s": r.duration_s,
+               "up_s": (r.top_s - r.start_s) if r.top_s else None,
+               "down_s": (r.end_s - r.leave_top_s) if r.leave_top_s and r.end_s else None,
+               "hold_s": r.hold_s, "peak_" + res.exercise.movement.signal: r.peak_value,
+               "pumps": len(r.pumps),
+               "pump_amp_mean_deg": (sum(r.pumps) / len(r.pumps)) if r.pumps else None,
+               "faults": list(dict.fromkeys(r.faults))}
+        row.update((rep_metrics or {}).get(r.rep, {}))
+        rows.append(row)
+    return rows
+
+
+def results_document(res: SessionResult, source: SourceInfo, model: dict | None,
+                     rep_metrics: dict[int, dict[str, float]] | None = None) -> dict[str, Any]:
+    ex = res.exercise
+    doc = {
+        "format": FORMAT, "version": VERSION,
+        "provenance": {"formcheck_version": __version__, "exercise": ex.name,
+                       "exercise_file": Path(ex.source_path).name, "exercise_sha256": ex.sha256,
+                       "model": model, "source": asdict(source),
+                       "frames": len(res.frames)},
+        "exercise": {"name": ex.name, "title": ex.title, "seed": ex.seed, "camera": ex.camera},
+        "side": res.side,
+        "summary": dose_summary(res),
+        "reps": rep_rows(res, rep_metrics),
+        "faults": [asdict(e) for e in res.events if e.kind == "form"],
+        "dose_notes": dose_notes(res),
+        "setup_guidance": res.guidance,
+        "frames_not_counted": sum(1 for f in res.frames if not f.counted),
+        "units": {name: spec.unit for name, spec in SPEC_BY_NAME.items()},
+    }
+    return _clean(doc)
+
+
+def write_json(doc: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_frames_csv(res: SessionResult, path: Path) -> None:
+    names = list(res.exercise.needed_features)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["frame", "t_s", "state", "counted", "interpolated", "reps", "set", "hold_s",
+                    "pumps", *names, "active_faults"])
+        for f in res.frames:
+            w.writerow([f.index, f"{f.t_s:.4f}", f.state, int(f.counted), int(f.interpolated),
+                        f.reps, f.set, f"{f.hold_s:.2f}", f.pumps,
+                        *("" if not math.isfinite(f.values[n]) else f"{f.values[n]:.2f}"
+                          for n in names), ";".join(f.active_faults)])
+
+
+def write_reps_csv(rows: list[dict[str, Any]], path: Path) -> None:
+    keys = list(dict.fromkeys(k for row in rows for k in row)) or ["rep"]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=keys)
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: ";".join(v) if isinstance(v, list) else _num(v)
+                        for k, v in row.items()})
