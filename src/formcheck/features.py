@@ -54,6 +54,10 @@ SPECS: tuple[FeatureSpec, ...] = (
     FeatureSpec("pelvis_level_deg", "deg", "any", ("{w}_hip", "{o}_hip"),
                 "elevation of the other->working hip line above the horizontal (world): "
                 "0 level, + working-side hip higher (pelvic rotation or drop)"),
+    FeatureSpec("pelvis_level_image_deg", "deg", "side", ("{w}_hip", "{o}_hip", "{w}_shoulder"),
+                "side view: how far the working-side hip stands above the other in the "
+                "image, as an angle of the hip line (its length from the world landmarks, "
+                "scaled by the trunk): 0 hips level, + working-side hip higher"),
     FeatureSpec("thorax_level_deg", "deg", "any", ("{w}_shoulder", "{o}_shoulder"),
                 "the same for the shoulder line: + working-side shoulder higher"),
     FeatureSpec("thorax_roll_from_stacked_deg", "deg", "any", ("{w}_hip", "{o}_hip",
@@ -175,6 +179,8 @@ def compute_features(s: LandmarkSeries, side: str, anterior_sign: float) -> Feat
         "pelvis_roll_from_stacked_deg": g.roll_about_axis_deg(wh - woh, long_axis, g.WORLD_UP,
                                                               front),
         "pelvis_level_deg": g.elevation_3d_deg(woh, wh),
+        "pelvis_level_image_deg": _level_in_image_deg(hip_w, hip_o, s.px(f"{side}_shoulder"),
+                                                      wh, woh, ws),
         "thorax_level_deg": g.elevation_3d_deg(wos, ws),
         "thorax_roll_from_stacked_deg": g.roll_about_axis_deg(ws - wos, long_axis, g.WORLD_UP,
                                                               front),
@@ -184,6 +190,17 @@ def compute_features(s: LandmarkSeries, side: str, anterior_sign: float) -> Feat
     view = side_view_deg(s)
     quality = {spec.name: _quality(s, spec, side, view) for spec in SPECS}
     return Features(s.t_s, side, anterior_sign, values, quality, view)
+
+
+def _level_in_image_deg(hip_w, hip_o, sh_w, w_hip_w, w_hip_o, w_sh_w) -> np.ndarray:
+    """In a side view the hips overlap; their vertical separation on screen, over the hip
+    line's length projected to pixels (world length times the trunk's pixels per metre),
+    is the sine of the pelvis' tilt about the long axis."""
+    px_per_m = np.linalg.norm(sh_w - hip_w, axis=-1) / np.linalg.norm(w_sh_w - w_hip_w, axis=-1)
+    hip_line_px = np.linalg.norm(w_hip_w - w_hip_o, axis=-1) * px_per_m
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.degrees(np.arcsin(np.clip((hip_o[..., 1] - hip_w[..., 1]) / hip_line_px,
+                                            -1, 1)))
 
 
 def _outward_sign(hip_w: np.ndarray, hip_o: np.ndarray, knee: np.ndarray) -> np.ndarray:
