@@ -41,7 +41,7 @@ class Movement:
     start: float
     top: float
     min_rep_s: float = 0.6
-    settle_s: float = 0.5  # time in the start position before counting starts
+    settle_s: float = 0.3  # time in the start position before counting starts
     set_break_s: float = 20.0  # a pause this long in the start position begins a new set
     final_hold_after_s: float = 0.0  # a top phase this long is the final hold, not a rep
     pump_min_deg: float = 1.0  # smallest pump (peak-to-trough), above landmark noise
