@@ -1,0 +1,135 @@
+"""A stick-figure generator of landmark sequences with known joint angles.
+
+The body is built from its own axes (superior S, anterior A, left L = S x A) and placed in
+MediaPipe's camera-aligned world frame (x right, y down, z away) for a posture and a view;
+pixels come from an orthographic projection, so the 2D features equal the commanded angles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.landmarks import INDEX, N_LANDMARKS, PoseFrame
+
+W, H, SCALE = 1280, 720, 320.0  # frame size (px), pixels per metre
+TRUNK, HIP_HALF, SH_HALF, THIGH, SHANK, FOOT = 0.5, 0.12, 0.18, 0.45, 0.42, 0.15
+
+
+def _unit(v):
+    return v / np.linalg.norm(v)
+
+
+@dataclass
+class Pose:
+    """Commanded angles, degrees."""
+
+    hip_ext: float = 0.0  # working leg: 0 in line with the trunk, + behind
+    knee_flex: float = 90.0
+    abduction: float = 0.0
+    other_hip_ext: float = -90.0
+    other_knee_flex: float = 90.0
+    trunk_pitch: float = 0.0  # rotation of the body about its left-right axis
+    pelvis_roll: float = 0.0  # rotation about the long axis, + working-side hip forward (anterior)
+
+
+POSTURES = {
+    # name: (S, A) in camera coordinates before trunk pitch; view follows from them
+    "quadruped_side": ((1, 0, 0), (0, 1, 0)),
+    "prone_side": ((1, 0, 0), (0, 1, 0)),
+    "supine_side": ((-1, 0, 0), (0, -1, 0)),
+    "side_lying_front": ((-1, 0, 0), (0, 0, -1)),
+    "quadruped_front": ((0, 0, 1), (0, 1, 0)),
+    "standing_side": ((0, -1, 0), (1, 0, 0)),
+}
+
+
+def _rotate(v, axis, deg):
+    axis = _unit(np.asarray(axis, float))
+    t = np.radians(deg)
+    return (v * np.cos(t) + np.cross(axis, v) * np.sin(t)
+            + axis * np.dot(axis, v) * (1 - np.cos(t)))
+
+
+def body_points(posture: str, pose: Pose, working: str = "left") -> dict[str, np.ndarray]:
+    S0, A0 = (np.array(v, float) for v in POSTURES[posture])
+    L0 = np.cross(S0, A0)
+    # trunk pitch: rotate S and A about L (positive lifts the head, as seen from the side)
+    S, A = _rotate(S0, L0, pose.trunk_pitch), _rotate(A0, L0, pose.trunk_pitch)
+    L = np.cross(S, A)
+    out = {}
+    lat = {"left": L, "right": -L}
+    # pelvis roll: rotate the hip line about S, working-side hip towards A
+    roll_axis = S if working == "left" else -S
+    for side in ("left", "right"):
+        hip_off = _rotate(lat[side] * HIP_HALF, roll_axis, -pose.pelvis_roll)
+        out[f"{side}_hip"] = hip_off
+        out[f"{side}_shoulder"] = S * TRUNK + lat[side] * SH_HALF
+        out[f"{side}_elbow"] = out[f"{side}_shoulder"] + A * 0.28
+        out[f"{side}_wrist"] = out[f"{side}_elbow"] + A * 0.25
+        ext, knee, abd = ((pose.hip_ext, pose.knee_flex, pose.abduction) if side == working
+                          else (pose.other_hip_ext, pose.other_knee_flex, 0.0))
+        e, a, k = np.radians(ext), np.radians(abd), np.radians(knee)
+        sag = np.cos(e) * -S + np.sin(e) * -A
+        thigh = _unit(np.cos(a) * sag + np.sin(a) * lat[side])
+        post = np.cos(e) * -A - np.sin(e) * -S
+        shank = _unit(np.cos(k) * thigh + np.sin(k) * post)
+        out[f"{side}_knee"] = out[f"{side}_hip"] + thigh * THIGH
+        out[f"{side}_ankle"] = out[f"{side}_knee"] + shank * SHANK
+        out[f"{side}_heel"] = out[f"{side}_ankle"] - A * 0.04
+        out[f"{side}_foot_index"] = out[f"{side}_ankle"] + A * FOOT
+    out["nose"] = S * (TRUNK + 0.25) + A * 0.1
+    return out
+
+
+def to_pose_frame(points: dict[str, np.ndarray], index: int, t_s: float,
+                  rng: np.random.Generator | None = None, jitter_m: float = 0.0) -> PoseFrame:
+    world = np.zeros((N_LANDMARKS, 3))
+    vis = np.full(N_LANDMARKS, 0.99)
+    centre = (points["left_hip"] + points["right_hip"]) / 2
+    for name, i in INDEX.items():
+        base = name
+        for part in ("_eye_inner", "_eye_outer", "_eye", "_ear", "mouth_"):
+            if part in name:
+                base = "nose"
+        for part, sub in (("_pinky", "_wrist"), ("_index", "_wrist"), ("_thumb", "_wrist")):
+            if name.endswith(part) and not name.endswith("foot_index"):
+                base = name.replace(part, sub)
+        world[i] = points[base] - centre
+    if rng is not None and jitter_m:
+        world = world + rng.normal(0, jitter_m, world.shape)
+    px = world[:, :2] * SCALE + np.array([W / 2, H / 2])
+    image = np.column_stack([px[:, 0] / W, px[:, 1] / H, world[:, 2]])
+    return PoseFrame(index, t_s * 1000.0, W, H, image=image, world=world, visibility=vis,
+                     presence=vis.copy())
+
+
+@dataclass
+class Segment:
+    duration_s: float
+    start: Pose
+    end: Pose
+
+
+def timeline_frames(segments: list[Segment], posture: str, fps: float = 30.0,
+                    working: str = "left", seed: int = 0, jitter_m: float = 0.0,
+                    drop_every: int = 0) -> list[PoseFrame]:
+    """Linear interpolation of Pose fields through the segments; optionally jitter the
+    landmarks and drop every n-th frame (no person found)."""
+    rng = np.random.default_rng(seed)
+    frames, t, index = [], 0.0, 0
+    for seg in segments:
+        n = max(1, int(round(seg.duration_s * fps)))
+        for j in range(n):
+            u = j / n
+            pose = Pose(**{k: (1 - u) * getattr(seg.start, k) + u * getattr(seg.end, k)
+                           for k in Pose.__dataclass_fields__})
+            if drop_every and index % drop_every == drop_every - 1:
+                frames.append(PoseFrame(index, t * 1000.0, W, H))
+            else:
+                frames.append(to_pose_frame(body_points(posture, pose, working), index, t,
+                                            rng, jitter_m))
+            t += 1.0 / fps
+            index += 1
+    return frames
