@@ -361,6 +361,7 @@ class Engine:
             if self._last_rep_end is not None:
                 self.rests_s.append(t - self._last_rep_end)
             self.state = UP
+            self._top_ref = {}
             self._rep = Rep(len(self.reps) + 1, self.set, t,
                             start_value=self.mv.direction * self.mv.start)
 
@@ -384,7 +385,7 @@ class Engine:
         as much from the trough (hysteresis on both turns)."""
         if self.mv.kind != "pumps" or self._pump_ext is None:
             return
-        amp = self.mv.pump_min_deg
+        amp = max(self.mv.pump_min_deg, self.mv.pump_noise_factor * self._noise_deg())
         if not self._pump_falling:
             if x > self._pump_ext:
                 self._pump_ext = x
@@ -396,6 +397,15 @@ class Engine:
             elif x - self._pump_ext >= amp and self._in_top(x):
                 self._rep.pumps.append(self._pump_peak - self._pump_ext)
                 self._pump_falling, self._pump_ext = False, x
+
+    def _noise_deg(self) -> float:
+        """The driving signal's noise, from its spread while still in the start position
+        (scaled median absolute deviation); pumps must stand clear of it."""
+        still = self._baseline_samples.get(self.mv.signal)
+        if not still or len(still) < 10:
+            return 0.0
+        values = np.asarray(still)
+        return float(1.4826 * np.median(np.abs(values - np.median(values))))
 
     def _abandon_rep(self, t: float) -> None:
         """Left the start position but came back without reaching the top: not a rep."""

@@ -44,7 +44,8 @@ class Movement:
     settle_s: float = 0.3  # time in the start position before counting starts
     set_break_s: float = 20.0  # a pause this long in the start position begins a new set
     final_hold_after_s: float = 0.0  # a top phase this long is the final hold, not a rep
-    pump_min_deg: float = 1.0  # smallest pump (peak-to-trough), above landmark noise
+    pump_min_deg: float = 1.0  # smallest pump (peak-to-trough) ...
+    pump_noise_factor: float = 4.0  # ... and at least this many times the signal's noise
     top_reference_s: float = 0.5  # the first part of the top phase, the rep's top level
 
     @property

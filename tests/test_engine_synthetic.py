@@ -1,0 +1,254 @@
+"""Known-answer tests of the engine on synthetic landmark sequences: reps, holds, pumps,
+sets and fault intervals for every exercise in the catalog, with jitter and dropped frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from formcheck.engine import Engine
+from formcheck.exercise import Exercise, catalog
+from formcheck.session import run_session
+from synth import Pose, Segment, timeline_frames
+
+FPS = 30.0
+JITTER_M = 0.003  # 3 mm of landmark noise (about 1 px here)
+DROP_EVERY = 9  # every 9th frame has no person
+
+#: how each catalog exercise is posed: posture, the Pose field its signal drives, the
+#: field's value for a given signal value, and the rest of the pose.
+POSTURE = {
+    "hip_extension_deg": {"quadruped": "quadruped_side", "prone": "prone_side",
+                          "supine": "supine_side"},
+}
+SETUPS = {
+    "quadruped_hip_extension": ("quadruped_side", "hip_ext", {}),
+    "gluteal_pumps_l2": ("quadruped_side", "hip_ext", {}),
+    "bird_dog": ("quadruped_side", "hip_ext", {}),
+    "gluteal_pumps_l1": ("prone_side", "hip_ext", {"other_hip_ext": 0.0,
+                                                  "other_knee_flex": 0.0}),
+    "prone_leg_extension": ("prone_side", "hip_ext", {"knee_flex": 0.0, "other_hip_ext": 0.0,
+                                                     "other_knee_flex": 0.0}),
+    "glute_bridge": ("supine_side", "hip_ext", {"bilateral": True}),
+    "glute_bridge_band": ("supine_side", "hip_ext", {"bilateral": True}),
+    "single_leg_bridge": ("supine_side", "hip_ext", {"bilateral": True}),
+    "side_lying_glute_med": ("side_lying_front", "abduction",
+                             {"hip_ext": 0.0, "knee_flex": 0.0, "other_hip_ext": -30.0}),
+    "sidelying_abduction": ("side_lying_front", "abduction",
+                            {"hip_ext": 0.0, "knee_flex": 0.0, "other_hip_ext": 0.0,
+                             "other_knee_flex": 0.0}),
+    "clamshell": ("side_lying_front", "abduction", {"hip_ext": -40.0, "knee_flex": 90.0,
+                                                    "other_hip_ext": -40.0}),
+    "fire_hydrant": ("quadruped_front", "abduction", {"hip_ext": -80.0}),
+    "single_leg_rdl": ("standing_side", "trunk_pitch", {"hip_ext": 0.0, "knee_flex": 20.0,
+                                                        "other_hip_ext": 0.0,
+                                                        "other_knee_flex": 20.0}),
+}
+
+
+def field_value(field: str, signal_value: float) -> float:
+    # the stick figure's angles are the features exactly (see test_geometry); standing,
+    # the trunk line's elevation is 90 minus the forward pitch
+    return 90.0 - signal_value if field == "trunk_pitch" else signal_value
+
+
+class Script:
+    """Builds a timeline of Poses for an exercise and remembers when things happen."""
+
+    def __init__(self, ex: Exercise) -> None:
+        self.ex = ex
+        self.posture, self.field, extra = SETUPS[ex.name]
+        extra = dict(extra)
+        self.bilateral = extra.pop("bilateral", False)
+        self.base = Pose(**extra)
+        mv = ex.movement
+        self.low = field_value(self.field, mv.start - mv.direction * 15.0)
+        self.high = field_value(self.field, mv.top + mv.direction * 10.0)
+        self.segments: list[Segment] = []
+        self.t = 0.0
+
+    def pose(self, value: float, **changes: float) -> Pose:
+        p = replace(self.base, **{self.field: value}, **changes)
+        if self.bilateral:
+            p = replace(p, other_hip_ext=p.hip_ext, other_knee_flex=p.knee_flex)
+        return p
+
+    def hold(self, seconds: float, value: float, **changes) -> None:
+        self.move(seconds, value, value, **changes)
+
+    def move(self, seconds: float, a: float, b: float, **changes) -> None:
+        self.segments.append(Segment(seconds, self.pose(a, **changes), self.pose(b, **changes)))
+        self.t += seconds
+
+    def rep(self, top_s: float = 0.5) -> None:
+        self.move(1.0, self.low, self.high)
+        self.hold(top_s, self.high)
+        self.move(1.0, self.high, self.low)
+        self.hold(1.0, self.low)
+
+    def frames(self, **kw):
+        return timeline_frames(self.segments, self.posture, FPS, **kw)
+
+
+def analyse(ex: Exercise, frames):
+    return run_session(((None, f) for f in frames), Engine(ex))
+
+
+@pytest.mark.parametrize("name", sorted(catalog()))
+def test_counts_every_catalog_exercise_exactly_despite_noise_and_drops(name):
+    ex = catalog()[name]
+    assert name in SETUPS, "every catalog exercise needs a synthetic setup here"
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    n_reps = 4
+    hold_s = 3.0 if ex.movement.kind == "hold" else 0.5
+    for _ in range(n_reps):
+        s.rep(top_s=hold_s)
+    result = analyse(ex, s.frames(jitter_m=JITTER_M, drop_every=DROP_EVERY))
+    assert len(result.counted_reps) == n_reps
+    assert [e.fault for e in result.events if e.kind == "form"] == []
+    if ex.movement.kind == "hold":
+        # a hold is the time in the top zone: the commanded hold plus the ends of the
+        # lift and the lowering that are past the top threshold
+        values, times = commanded(s, s.field)
+        signal = 90.0 - values if s.field == "trunk_pitch" else values
+        in_top = (signal - ex.movement.top) * ex.movement.direction > 0
+        expected = np.sum(in_top) / FPS / n_reps
+        assert [r.hold_s for r in result.holds] == pytest.approx([expected] * n_reps, abs=0.2)
+
+
+def test_no_reps_while_getting_into_position():
+    # from a kneeling-upright thigh (in line with the trunk: the "top" zone) down into the
+    # start position, then two reps: the way in is not a rep
+    ex = catalog()["quadruped_hip_extension"]
+    s = Script(ex)
+    s.hold(1.0, 0.0)
+    s.move(1.5, 0.0, s.low)
+    s.hold(1.0, s.low)
+    s.rep()
+    s.rep()
+    assert len(analyse(ex, s.frames()).counted_reps) == 2
+
+
+def test_pumps_counted_with_amplitude_and_apart_from_the_lift():
+    ex = catalog()["gluteal_pumps_l2"]
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.move(1.0, s.low, s.high)
+    for _ in range(12):  # 12 pumps of 4 degrees, 0.8 s each
+        s.move(0.4, s.high, s.high - 4.0)
+        s.move(0.4, s.high - 4.0, s.high)
+    s.move(1.0, s.high, s.low)
+    s.hold(1.0, s.low)
+    result = analyse(ex, s.frames(jitter_m=JITTER_M))
+    assert len(result.counted_reps) == 1
+    pumps = result.counted_reps[0].pumps
+    assert len(pumps) == 12
+    # the causal filter attenuates a 1.25 Hz pump a little
+    assert np.mean(pumps) == pytest.approx(4.0, abs=1.0)
+
+
+def test_final_hold_is_a_hold_not_a_rep():
+    ex = catalog()["side_lying_glute_med"]
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    for _ in range(3):
+        s.rep()
+    s.move(1.0, s.low, s.high)
+    s.hold(10.0, s.high)
+    s.move(1.0, s.high, s.low)
+    s.hold(1.0, s.low)
+    result = analyse(ex, s.frames(jitter_m=JITTER_M))
+    assert len(result.counted_reps) == 3
+    assert [h.kind for h in result.holds] == ["final_hold"]
+    assert result.holds[0].hold_s == pytest.approx(10.0, abs=0.4)
+    assert not [e for e in result.events if e.fault == "hold_too_short"]
+
+
+def test_a_long_pause_starts_a_new_set():
+    ex = catalog()["quadruped_hip_extension"]
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.rep()
+    s.rep()
+    s.hold(ex.movement.set_break_s + 2.0, s.low)
+    s.rep()
+    result = analyse(ex, s.frames())
+    assert [r.set for r in result.counted_reps] == [1, 1, 2]
+
+
+def interval_of(frames_t: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    idx = np.flatnonzero(mask)
+    return float(frames_t[idx[0]]), float(frames_t[idx[-1]])
+
+
+def commanded(s: Script, field: str) -> tuple[np.ndarray, np.ndarray]:
+    """The commanded value of a Pose field per frame, and the frame times."""
+    values, times, t = [], [], 0.0
+    for seg in s.segments:
+        n = max(1, int(round(seg.duration_s * FPS)))
+        for j in range(n):
+            u = j / n
+            values.append((1 - u) * getattr(seg.start, field) + u * getattr(seg.end, field))
+            times.append(t)
+            t += 1 / FPS
+    return np.array(values), np.array(times)
+
+
+@pytest.mark.parametrize("field,peak,fault,threshold", [
+    ("knee_flex", 135.0, "knee_leaving_90", 110.0),
+    ("hip_ext", 28.0, "back_arching", 15.0),
+])
+def test_injected_fault_interval_is_found_within_0_3_s(field, peak, fault, threshold):
+    ex = catalog()["quadruped_hip_extension"]
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.rep()
+    # rep 2: at the top the fault grows over 0.3 s, stays 1.5 s, goes over 0.3 s
+    s.move(1.0, s.low, s.high)
+    base = getattr(s.pose(s.high), field)
+    top = s.high if field != "hip_ext" else None
+    for dur, a, b in ((0.3, base, peak), (1.5, peak, peak), (0.3, peak, base)):
+        if field == "hip_ext":
+            s.move(dur, a, b)
+        else:
+            s.segments.append(Segment(dur, s.pose(top, **{field: a}), s.pose(top, **{field: b})))
+            s.t += dur
+    s.move(1.0, s.high, s.low)
+    s.hold(1.0, s.low)
+    s.rep()
+    result = analyse(ex, s.frames(jitter_m=JITTER_M, drop_every=DROP_EVERY))
+    values, times = commanded(s, field)
+    true_start, true_end = interval_of(times, values > threshold)
+    events = [e for e in result.events if e.fault == fault]
+    assert len(events) == 1
+    assert events[0].start_s == pytest.approx(true_start, abs=0.3)
+    assert events[0].end_s == pytest.approx(true_end, abs=0.3)
+    assert events[0].rep == 2
+    assert len(result.counted_reps) == 3
+
+
+def test_bridge_sag_breaks_the_hold_and_is_reported():
+    ex = catalog()["glute_bridge"]
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.move(1.0, s.low, s.high)
+    s.hold(3.0, s.high)
+    s.move(0.3, s.high, s.high - 25.0)  # hips sag 25 degrees for 2 s
+    s.hold(2.0, s.high - 25.0)
+    s.move(0.3, s.high - 25.0, s.high)
+    s.hold(3.0, s.high)
+    s.move(1.0, s.high, s.low)
+    s.hold(1.0, s.low)
+    result = analyse(ex, s.frames(jitter_m=JITTER_M))
+    events = [e for e in result.events if e.fault == "hips_sagging"]
+    assert len(events) == 1
+    sag_start = 1.5 + 1.0 + 3.0
+    assert events[0].start_s == pytest.approx(sag_start + 0.15, abs=0.3)
+    assert events[0].end_s == pytest.approx(sag_start + 0.3 + 2.0 + 0.15, abs=0.3)
+    assert len(result.counted_reps) == 1
+    # the timer runs only while the bridge is held: 3 s + 3 s, not the 2 s sag
+    assert result.holds[0].hold_s == pytest.approx(6.0 + 0.3, abs=0.5)

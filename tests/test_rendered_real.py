@@ -1,0 +1,71 @@
+"""The real model on rendered clips with exact ground truth: counts, faults, live = offline,
+and feature accuracy."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import rendered_clip
+from formcheck.analyze import analyze_input
+from formcheck.engine import Engine
+from formcheck.exercise import load_exercise
+from formcheck.groundtruth import expected_side, feature_errors, score_clip
+from formcheck.measure import measure_recorded
+from formcheck.recording import RecordingReader
+from formcheck.settings import default_smoothing
+
+CLIPS = ["quadruped_ext_knee_drift", "quadruped_pumps_l2", "side_lying_gmed_roll"]
+
+
+@pytest.mark.parametrize("name", CLIPS)
+def test_counts_exact_and_every_injected_fault_found(name, extracted, tmp_path):
+    video, truth = rendered_clip(name)
+    doc = analyze_input(extracted(video), load_exercise(truth["exercise"]), tmp_path).document
+    score = score_clip(name, truth, doc)
+    assert score.reps[0] == score.reps[1]
+    assert score.holds[0] == score.holds[1]
+    assert score.pumps[0] == score.pumps[1]
+    assert score.faults_found == score.faults_true
+    assert score.false_faults == 0
+    assert score.side_ok
+
+
+def test_streamed_frame_by_frame_equals_offline(extracted, tmp_path):
+    """Live mode feeds frames one by one as they come; the offline run reads them all. The
+    engine is the same, so reps, holds and faults are identical."""
+    video, truth = rendered_clip("quadruped_ext_knee_drift")
+    ex = load_exercise(truth["exercise"])
+    offline = analyze_input(extracted(video), ex, tmp_path).result
+    engine = Engine(ex)
+    for pose in RecordingReader(extracted(video)):
+        engine.update(pose)
+    live = engine.finish()
+    assert [(r.start_s, r.end_s, r.hold_s) for r in live.reps] == \
+        [(r.start_s, r.end_s, r.hold_s) for r in offline.reps]
+    assert [(e.fault, e.start_s, e.end_s) for e in live.events] == \
+        [(e.fault, e.start_s, e.end_s) for e in offline.events]
+
+
+# Targets of the measurement issue, and what the bundled BlazePose model gives today on
+# these clips (benchmarks/eval_features.py prints all clips). Knee flexion meets its target
+# (4 deg); hip extension (target 4), the trunk line (3) and side-lying pelvic roll (5) do not
+# yet, so they are asserted at the level measured: a regression fails, the targets stay open.
+BOUNDS = {
+    "quadruped_ext_knee_drift": {"knee_flexion_deg": 4.0, "hip_extension_deg": 7.0,
+                                 "trunk_to_floor_deg": 4.0},
+    "side_lying_gmed_roll": {"hip_abduction_image_deg": 6.0,
+                             "pelvis_roll_from_stacked_deg": 7.5},
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOUNDS))
+def test_feature_errors_against_ground_truth(name, extracted):
+    video, truth = rendered_clip(name)
+    poses = list(RecordingReader(extracted(video)))
+    feats, _ = measure_recorded(poses, default_smoothing(),
+                                bilateral=truth["working_side"] == "both")
+    assert feats.side == expected_side(truth)
+    errors = feature_errors(feats.values, truth)
+    for feature, bound in BOUNDS[name].items():
+        assert errors[feature].n > 0.9 * len(poses)
+        assert errors[feature].mae <= bound, (feature, errors[feature])
