@@ -69,7 +69,7 @@ def format_summary(doc: dict) -> str:
     signal = next((k for k in (doc["reps"][0] if doc["reps"] else {}) if k.startswith("peak_")),
                   None)
     if doc["reps"]:
-        lines.append(f"\n{'rep':>4} {'kind':>10} {'start s':>8} {'end s':>7} {'hold s':>7} "
+        lines.append(f"\n{'rep':>4} {'kind':>10} {'start s':>8} {'end s':>7} {'top s':>7} "
                      f"{'peak':>7} {'pumps':>5}  faults")
         for r in doc["reps"]:
             peak = r.get(signal)

@@ -1,0 +1,82 @@
+"""Speed of pose extraction: the bare MediaPipe loop vs ``formcheck extract``, same clip.
+
+Each runs in its own process (so peak memory is its own): frames per second end to end
+(model load, decode, inference, and for formcheck the streamed recording) and peak
+resident memory.
+
+    python benchmarks/bench_extract.py [--video CLIP]
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import SHARED_CLIPS
+
+BARE = r"""
+import json, resource, sys, time
+import cv2, mediapipe as mp
+from mediapipe.tasks.python import BaseOptions, vision
+from formcheck.model import resolve_model
+t0 = time.perf_counter()
+opts = vision.PoseLandmarkerOptions(
+    base_options=BaseOptions(model_asset_path=str(resolve_model().path)),
+    running_mode=vision.RunningMode.VIDEO, num_poses=1)
+with vision.PoseLandmarker.create_from_options(opts) as lm:
+    cap = cv2.VideoCapture(sys.argv[1]); n = 0; last = -1
+    while True:
+        ok, frame = cap.read()
+        if not ok: break
+        ts = max(int(cap.get(cv2.CAP_PROP_POS_MSEC)), last + 1); last = ts
+        lm.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB,
+                                     data=cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)), ts)
+        n += 1
+    dt = time.perf_counter() - t0
+print(json.dumps({"frames": n, "seconds": dt,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+FORMCHECK = r"""
+import json, resource, sys, time
+from formcheck.cli import main
+t0 = time.perf_counter()
+assert main(["extract", sys.argv[1], "-o", sys.argv[2]]) == 0
+dt = time.perf_counter() - t0
+n = sum(1 for _ in open(sys.argv[2])) - 2
+print(json.dumps({"frames": n, "seconds": dt,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def run(code: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                         check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--video", type=Path, default=SHARED_CLIPS / "donkey_kick_fitjung_1.mp4")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = run(BARE, str(args.video))
+        t0 = time.perf_counter()
+        ours = run(FORMCHECK, str(args.video), str(Path(tmp) / "r.landmarks.jsonl"))
+        ours["process_seconds"] = time.perf_counter() - t0
+    print(f"clip: {args.video.name}")
+    print(f"{'':22} {'frames':>7} {'fps':>7} {'peak MB':>8}")
+    for label, r in (("bare MediaPipe loop", bare), ("formcheck extract", ours)):
+        print(f"{label:22} {r['frames']:>7} {r['frames'] / r['seconds']:7.1f} "
+              f"{r['peak_mb']:8.0f}")
+    print(f"formcheck / bare speed: {bare['seconds'] / ours['seconds']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
