@@ -12,6 +12,7 @@ from pathlib import Path
 
 from formcheck import __version__
 from formcheck.errors import FormcheckError, InputError, NoPersonError
+from formcheck.history import default_history_path
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -44,16 +45,74 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.analyze import analyze_input
+    from formcheck.batch import expand_inputs
     from formcheck.exercise import load_exercise
 
-    exercise = load_exercise(args.exercise)
-    source = args.source
-    out = Path(args.output) if args.output else Path("formcheck-out") / Path(str(source)).stem
-    analysis = analyze_input(source, exercise, out, side=args.side, model=args.model)
+    exercise = load_exercise(args.exercise)  # checked once, before any work
+    history = None if args.no_history else Path(args.history or default_history_path())
+    if len(args.sources) == 1 and isinstance(args.sources[0], int):
+        raise InputError("analyze takes files; for a camera use 'formcheck live'")
+    sources = expand_inputs([str(s) for s in args.sources])
+    if len(sources) > 1 or Path(str(args.sources[0])).is_dir():
+        return _analyze_many(sources, args, history)
+    from formcheck.analyze import analyze_input
+
+    source = sources[0]
+    out = Path(args.output) if args.output else Path("formcheck-out") / source.name.split(".")[0]
+    analysis = analyze_input(source, exercise, out, side=args.side, model=args.model,
+                             video=args.video, history_path=history)
     print(format_summary(analysis.document))
     print(f"\nfiles: {', '.join(str(p) for p in analysis.files.values())}")
     return EXIT_OK
+
+
+def _analyze_many(sources: list[Path], args: argparse.Namespace, history: Path | None) -> int:
+    from formcheck.batch import run_batch
+
+    out_root = Path(args.output or "formcheck-out")
+
+    def progress(done: int, total: int, item) -> None:
+        bar = "#" * int(30 * done / total)
+        status = "ok" if item.ok else "FAILED"
+        print(f"[{bar:<30}] {done}/{total} {item.source.name}: {status}", file=sys.stderr)
+
+    items = list(run_batch(sources, args.exercise, out_root, args.side, args.model, args.video,
+                           history, args.workers, progress))
+    items.sort(key=lambda i: str(i.source))
+    print(f"\n{'input':40} {'result':8} {'reps':>5} {'faults':>6} {'frames':>7} {'s':>6}")
+    for i in items:
+        print(f"{i.source.name:40} {'ok' if i.ok else 'FAILED':8} {i.reps:>5} {i.faults:>6} "
+              f"{i.frames:>7} {i.seconds:6.1f}" + (f"  {i.error}" if i.error else ""))
+    failed = sum(not i.ok for i in items)
+    print(f"\n{len(items) - failed} analysed, {failed} failed; results in {out_root}/")
+    return EXIT_INPUT if failed else EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from formcheck.history import History, trend
+
+    path = Path(args.history or default_history_path())
+    if not path.is_file():
+        print(f"no history yet at {path}")
+        return EXIT_OK
+    with History(path) as history:
+        rows = history.sessions(args.exercise)
+    print(f"{'id':>4} {'date (UTC)':26} {'exercise':26} {'side':6} {'reps':>4} "
+          f"{'best hold s':>11} {'faults/rep':>10} {'range deg':>9}  source")
+    for r in rows:
+        print(f"{r.id:>4} {r.recorded_utc:26} {r.exercise:26} {r.side or '-':6} {r.reps:>4} "
+              f"{_opt(r.best_hold_s):>11} {_opt(r.faults_per_rep):>10} "
+              f"{_opt(r.mean_range_deg):>9}  {r.source}")
+    for field, label in (("best_hold_s", "best hold (s)"), ("reps", "reps"),
+                         ("faults_per_rep", "faults per rep")):
+        pair = trend(rows, field)
+        if pair and args.exercise:
+            print(f"trend {label}: {pair[0]:.1f} -> {pair[1]:.1f} ({pair[1] - pair[0]:+.1f})")
+    return EXIT_OK
+
+
+def _opt(value) -> str:
+    return "-" if value is None else f"{value:.1f}"
 
 
 def format_summary(doc: dict) -> str:
@@ -138,20 +197,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("analyze", help="count reps, holds and pumps and find faults")
-    p.add_argument("source", type=_source_arg, help="video file or landmark recording")
+    p.add_argument("sources", nargs="+", type=_source_arg, metavar="INPUT",
+                   help="video files, landmark recordings, folders or glob patterns")
     p.add_argument("-e", "--exercise", required=True,
                    help="built-in exercise name (see 'formcheck exercises') or a .toml file")
     p.add_argument("-o", "--output", help="folder for the results (default: "
                    "formcheck-out/<input name>)")
     p.add_argument("--side", choices=("left", "right"), help="force the working side")
+    p.add_argument("--video", choices=("annotated", "skeleton"),
+                   help="also write a video: the frames with the overlay (patient video: "
+                   "only with consent), or the skeleton alone on a dark background")
+    p.add_argument("--workers", type=int, help="processes for many inputs (default: all cores)")
+    _add_history_args(p)
     _add_model_arg(p)
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("history", help="list past sessions and trends")
+    p.add_argument("--exercise", help="only this exercise")
+    p.add_argument("--history", metavar="DB", help="history database (default: "
+                   "$FORMCHECK_HISTORY or ~/.local/share/formcheck/history.sqlite)")
+    p.set_defaults(func=cmd_history)
 
     p = sub.add_parser("exercises", help="list the exercises, or show one")
     p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
     p.add_argument("name", nargs="?")
     p.set_defaults(func=cmd_exercises)
     return parser
+
+
+def _add_history_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--history", metavar="DB", help="history database (default: "
+                   "$FORMCHECK_HISTORY or ~/.local/share/formcheck/history.sqlite)")
+    p.add_argument("--no-history", action="store_true", help="do not store this session")
 
 
 def _add_model_arg(p: argparse.ArgumentParser) -> None:

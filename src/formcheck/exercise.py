@@ -101,6 +101,8 @@ class Exercise:
     bilateral: bool = False
     min_quality: float = 0.5
     progression: str = ""
+    progress_clean_reps: int = 0  # reps without form faults that earn the next level
+    progress_to: str = ""  # the exercise to progress to
     smoothing: SmoothingParams | None = None
     source_path: str = ""
     sha256: str = ""

@@ -34,3 +34,21 @@ def measure_recorded(poses: Sequence[PoseFrame], params: SmoothingParams,
         raw = np.where(feats.quality[name] >= min_quality, values, np.nan)
         feats.values[name], filled[name] = smooth_recorded(raw, series.t_s, params)
     return feats, filled
+
+
+def rep_metrics(feats: Features, reps, names: Sequence[str]) -> dict[int, dict[str, float]]:
+    """Per rep, from the lag-free signals: min, max and range of each named feature between
+    the rep's start and end (``min_knee_flexion_deg``, ``range_hip_extension_deg``, ...)."""
+    out: dict[int, dict[str, float]] = {}
+    for rep in reps:
+        window = (feats.t_s >= rep.start_s) & (feats.t_s <= (rep.end_s or rep.start_s))
+        row = {}
+        for name in names:
+            values = feats.values[name][window]
+            values = values[np.isfinite(values)]
+            if values.size:
+                row[f"min_{name}"] = float(values.min())
+                row[f"max_{name}"] = float(values.max())
+                row[f"range_{name}"] = float(values.max() - values.min())
+        out[rep.rep] = row
+    return out

@@ -271,3 +271,42 @@ class LatestFrameGrabber:
             raise SourceEndedEarly(f"{self._what} stopped delivering frames after "
                                    f"{self.delivered} frames (disconnected?); what was "
                                    "recorded has been kept")
+
+
+def read_frames(path: str | Path, indices: set[int]) -> dict[int, np.ndarray]:
+    """The given frames of a video file (read in order: seeking is not exact in every
+    container)."""
+    out: dict[int, np.ndarray] = {}
+    if not indices:
+        return out
+    with VideoFileSource(path) as source:
+        try:
+            for frame in source:
+                if frame.index in indices:
+                    out[frame.index] = frame.bgr
+                if frame.index >= max(indices):
+                    break
+        except SourceEndedEarly:
+            pass
+    return out
+
+
+class VideoSink:
+    """Writes frames to an MP4 file (mp4v), opened on the first frame."""
+
+    def __init__(self, path: str | Path, fps: float) -> None:
+        self.path = Path(path)
+        self.fps = fps
+        self._writer: cv2.VideoWriter | None = None
+
+    def write(self, bgr: np.ndarray) -> None:
+        if self._writer is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"),
+                                           self.fps, (bgr.shape[1], bgr.shape[0]))
+        self._writer.write(bgr)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.release()
+            self._writer = None

@@ -1,0 +1,84 @@
+"""Many inputs at once: one process per core, each with its own pose model; a failed file
+is reported and the others go on."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from formcheck.errors import FormcheckError, InputError
+
+VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".m4v", ".webm", ".jsonl"}
+
+
+def expand_inputs(items: list[str]) -> list[Path]:
+    """Files, folders (their videos and recordings) and glob patterns, in a stable order."""
+    out: list[Path] = []
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+        elif any(ch in item for ch in "*?["):
+            matches = sorted(Path(p) for p in glob.glob(item))
+            if not matches:
+                raise InputError(f"no file matches {item!r}")
+            out += matches
+        else:
+            out.append(path)
+    if not out:
+        raise InputError(f"no videos or recordings found in {' '.join(items)}")
+    return list(dict.fromkeys(out))
+
+
+@dataclass
+class BatchItem:
+    source: Path
+    ok: bool
+    out_dir: Path
+    reps: int = 0
+    faults: int = 0
+    frames: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+
+def _one(args: tuple) -> BatchItem:
+    import time
+
+    from formcheck.analyze import analyze_input
+    from formcheck.exercise import load_exercise
+
+    source, exercise_ref, out_dir, side, model, video, history = args
+    t0 = time.perf_counter()
+    try:
+        analysis = analyze_input(source, load_exercise(exercise_ref), out_dir, side, model,
+                                 video, history)
+    except FormcheckError as exc:
+        return BatchItem(source, False, out_dir, error=str(exc),
+                         seconds=time.perf_counter() - t0)
+    doc = analysis.document
+    return BatchItem(source, True, out_dir, doc["summary"]["reps_done"], len(doc["faults"]),
+                     doc["provenance"]["frames"], time.perf_counter() - t0)
+
+
+def run_batch(sources: list[Path], exercise_ref: str, out_root: Path, side: str | None,
+              model: str | None, video: str | None, history: Path | None,
+              workers: int | None = None,
+              progress: Callable[[int, int, BatchItem], None] | None = None
+              ) -> Iterator[BatchItem]:
+    workers = max(1, min(workers or os.cpu_count() or 1, len(sources)))
+    jobs = [(s, exercise_ref, out_root / s.name.split(".")[0], side, model, video, history)
+            for s in sources]
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(_one, job) for job in jobs]
+        for future in as_completed(futures):
+            item = future.result()
+            done += 1
+            if progress:
+                progress(done, len(jobs), item)
+            yield item
