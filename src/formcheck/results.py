@@ -114,6 +114,12 @@ def write_json(doc: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def faults_at(res: SessionResult, t_s: float) -> list[str]:
+    """Form faults whose event interval covers ``t_s`` (including those, like a sag, that
+    are only known once they have ended)."""
+    return [e.fault for e in res.events if e.kind == "form" and e.start_s <= t_s <= e.end_s]
+
+
 def write_frames_csv(res: SessionResult, path: Path) -> None:
     names = list(res.exercise.needed_features)
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -124,7 +130,7 @@ def write_frames_csv(res: SessionResult, path: Path) -> None:
             w.writerow([f.index, f"{f.t_s:.4f}", f.state, int(f.counted), int(f.interpolated),
                         f.reps, f.set, f"{f.hold_s:.2f}", f.pumps,
                         *("" if not math.isfinite(f.values[n]) else f"{f.values[n]:.2f}"
-                          for n in names), ";".join(f.active_faults)])
+                          for n in names), ";".join(faults_at(res, f.t_s))])
 
 
 def write_reps_csv(rows: list[dict[str, Any]], path: Path) -> None:
