@@ -8,10 +8,11 @@ import argparse
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from formcheck import __version__
-from formcheck.errors import FormcheckError, InputError, NoPersonError
+from formcheck.errors import FormcheckError, InputError, NoPersonError, SourceEndedEarly
 from formcheck.history import default_history_path
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -150,6 +151,29 @@ def format_summary(doc: dict) -> str:
     return "\n".join(lines)
 
 
+def cmd_live(args: argparse.Namespace) -> int:
+    from formcheck.exercise import load_exercise
+    from formcheck.live import LiveOptions, run_live, summary_lines
+
+    exercise = load_exercise(args.exercise)
+    source = args.source if args.source is not None else args.camera
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = Path(args.output) if args.output else Path("formcheck-out") / f"live-{stamp}"
+    history = None if args.no_history else Path(args.history or default_history_path())
+    opts = LiveOptions(exercise, source, out, side=args.side, voice=not args.no_voice,
+                       voice_wav_dir=Path(args.voice_wav) if args.voice_wav else None,
+                       history_path=history, model=args.model, summary_s=args.summary_s)
+    outcome = run_live(opts)
+    if outcome.voice_warning:
+        print(f"formcheck: warning: {outcome.voice_warning}", file=sys.stderr)
+    for line in summary_lines(outcome.parts):
+        print(line)
+    print(f"session files: {', '.join(str(p) for p in outcome.files.values())}")
+    if outcome.ended_by == "source_lost":
+        raise SourceEndedEarly(outcome.message)
+    return EXIT_INTERRUPTED if outcome.ended_by == "interrupt" else EXIT_OK
+
+
 def cmd_exercises(args: argparse.Namespace) -> int:
     from formcheck.exercise import catalog, load_exercise
 
@@ -211,6 +235,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_history_args(p)
     _add_model_arg(p)
     p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("live", help="coach a session live from a camera (or a file played "
+                       "as one)")
+    p.add_argument("-e", "--exercise", required=True, help="exercise name or .toml file")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--camera", type=int, default=0, help="camera index (default 0)")
+    src.add_argument("--source", help="play a video or recording as if it were the camera")
+    p.add_argument("--side", choices=("left", "right"), help="force the working side")
+    p.add_argument("-o", "--output", help="session folder (default formcheck-out/live-TIME)")
+    p.add_argument("--no-voice", action="store_true", help="cues on screen only")
+    p.add_argument("--voice-wav", metavar="DIR", help="write spoken cues as WAV files here "
+                   "instead of playing them")
+    p.add_argument("--summary-s", type=float, default=4.0, help="how long the summary "
+                   "screen stays up (s)")
+    _add_history_args(p)
+    _add_model_arg(p)
+    p.set_defaults(func=cmd_live)
 
     p = sub.add_parser("history", help="list past sessions and trends")
     p.add_argument("--exercise", help="only this exercise")

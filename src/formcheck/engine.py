@@ -536,9 +536,13 @@ class Engine:
                 self._process(p)
         if self._rep is not None and self.state in (TOP, DOWN):
             self._end_rep(self._prev_t or self._rep.start_s)
+        return self.snapshot()
+
+    def snapshot(self) -> SessionResult:
+        """The result so far (what :meth:`finish` returns, without closing anything)."""
         reps = [r for r in self.reps if r.kind == "rep"]
         holds = [r for r in self.reps if r.kind == "final_hold" or
                  (self.ex.movement.kind == "hold" or self.ex.dose.hold_s) and r.hold_s > 0]
         guidance = list(dict.fromkeys(self.guidance_log))
-        return SessionResult(self.ex, self.side, reps, holds, self.events, self.frames,
-                             self.rests_s, guidance, self.set)
+        return SessionResult(self.ex, self.side, reps, holds, list(self.events), self.frames,
+                             list(self.rests_s), guidance, self.set)

@@ -6,6 +6,7 @@ what analysing the original video gave.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -29,16 +30,18 @@ class PoseStream:
 
     info: SourceInfo
     model: dict | None
-    _iter: Iterator[tuple[np.ndarray | None, PoseFrame]]
+    _iter: Iterator[tuple[np.ndarray | None, PoseFrame, float | None]]
     _stack: ExitStack = field(default_factory=ExitStack)
     _source: object | None = None
     frames: int = 0
     detected: int = 0
+    last_captured_s: float | None = None  # when a live source delivered the current frame
 
     def __iter__(self) -> Iterator[tuple[np.ndarray | None, PoseFrame]]:
-        for image, pose in self._iter:
+        for image, pose, captured_s in self._iter:
             self.frames += 1
             self.detected += pose.has_pose
+            self.last_captured_s = captured_s
             yield image, pose
 
     def __enter__(self) -> PoseStream:
@@ -50,6 +53,18 @@ class PoseStream:
     @property
     def source_dropped(self) -> int:
         return getattr(self._source, "dropped", 0)
+
+
+def _paced(poses: Iterator[PoseFrame]) -> Iterator[PoseFrame]:
+    """Release recorded poses at the pace they were recorded."""
+    start = None
+    for pose in poses:
+        if start is None:
+            start = time.monotonic() - pose.t_s
+        delay = start + pose.t_s - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        yield pose
 
 
 def model_record(model: ModelInfo) -> dict:
@@ -66,8 +81,9 @@ def open_poses(source: str | Path | int, model_path: str | Path | None = None,
     """
     if not isinstance(source, int) and is_recording(source):
         reader = RecordingReader(source)
-        return PoseStream(reader.info, reader.header.get("model"),
-                          ((None, pose) for pose in reader), _source=reader)
+        poses = ((None, pose, time.monotonic() if realtime else None)
+                 for pose in (_paced(reader) if realtime else reader))
+        return PoseStream(reader.info, reader.header.get("model"), poses, _source=reader)
     from formcheck.pose import PoseEstimator  # the model is only loaded when needed
 
     stack = ExitStack()
@@ -84,4 +100,5 @@ def open_poses(source: str | Path | int, model_path: str | Path | None = None,
         stack.close()
         raise
     return PoseStream(frames.info, model_record(model),
-                      ((f.bgr, pose) for f, pose in estimator.run(frames)), stack, frames)
+                      ((f.bgr, pose, f.captured_s) for f, pose in estimator.run(frames)), stack,
+                      frames)

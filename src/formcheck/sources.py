@@ -25,8 +25,9 @@ TRUNCATION_TOLERANCE_FRAMES = 3
 @dataclass(frozen=True)
 class Frame:
     index: int
-    t_ms: float
+    t_ms: float  # the source's own timestamp
     bgr: np.ndarray
+    captured_s: float | None = None  # monotonic clock when a live source delivered it
 
 
 @dataclass(frozen=True)
@@ -245,8 +246,11 @@ class LatestFrameGrabber:
                     self._failed = self._endless and not self._stop.is_set()
                     self._cond.notify_all()
                 return
+            now = time.monotonic()
             if self._timestamps:
-                item = Frame(index, (time.monotonic() - self._t0) * 1000.0, item)
+                item = Frame(index, (now - self._t0) * 1000.0, item, now)
+            else:
+                item = Frame(item.index, item.t_ms, item.bgr, now)
             index += 1
             with self._cond:
                 if self._latest is not None:

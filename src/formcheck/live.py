@@ -1,0 +1,224 @@
+"""Live coaching: a window with the camera image, skeleton, counters and cues, spoken cues,
+and the session's files written as it goes.
+
+Keys: space pauses, q or Esc ends, s switches the working side (a new part of the session),
+n starts the next set.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+
+from formcheck.draw import annotate, blank_like, draw_banner
+from formcheck.engine import Engine, FrameResult, SessionResult
+from formcheck.errors import SourceEndedEarly
+from formcheck.exercise import Exercise
+from formcheck.features import other
+from formcheck.history import History
+from formcheck.poses import open_poses
+from formcheck.recording import SUFFIX, RecordingWriter
+from formcheck.results import results_document, write_frames_csv, write_json
+from formcheck.voice import CueCaller, Speaker
+
+WINDOW = "formcheck"
+RESULTS_EVERY_S = 2.0
+KEY_QUIT = {ord("q"), 27}
+
+
+@dataclass
+class LiveOptions:
+    exercise: Exercise
+    source: str | int
+    out_dir: Path
+    side: str | None = None
+    voice: bool = True
+    voice_wav_dir: Path | None = None
+    history_path: Path | None = None
+    model: str | None = None
+    summary_s: float = 4.0
+    window: bool = True
+
+
+@dataclass
+class LiveOutcome:
+    parts: list[SessionResult]
+    files: dict[str, Path]
+    frames: int
+    displayed: int
+    ended_by: str  # "end", "user", "window", "interrupt", "source_lost"
+    message: str = ""
+    latencies_ms: list[float] = field(default_factory=list)  # capture -> overlay shown
+    display_s: float = 0.0  # from the first frame shown to the last
+    dropped: int = 0
+    voice_warning: str | None = None
+
+
+class _Session:
+    """The engine parts (one per side), the cue caller and the incremental files."""
+
+    def __init__(self, opts: LiveOptions, stream) -> None:
+        self.opts = opts
+        self.stream = stream
+        self.engine = Engine(opts.exercise, side=opts.side)
+        self.parts: list[SessionResult] = []
+        self.latest: FrameResult | None = None
+        self.files = {"results": opts.out_dir / "results.json",
+                      "frames_csv": opts.out_dir / "frames.csv",
+                      "cues": opts.out_dir / "cues.log"}
+        self.speaker = Speaker(enabled=opts.voice, wav_dir=opts.voice_wav_dir,
+                               log_path=self.files["cues"])
+        self.cues = CueCaller(self.speaker, opts.exercise)
+        self._last_save = 0.0
+
+    def feed(self, pose) -> None:
+        for result in self.engine.update(pose):
+            self.latest = result
+            self.cues.on_result(result)
+
+    def switch_side(self) -> None:
+        finished = self.engine.finish()
+        self.parts.append(finished)
+        side = other(finished.side) if finished.side else None
+        self.engine = Engine(self.opts.exercise, side=side)
+        self.latest = None
+        self.cues = CueCaller(self.speaker, self.opts.exercise)
+        self.speaker.say(f"Switching to the {side or 'other'} side", key="side", debounce_s=0)
+
+    def next_set(self) -> None:
+        self.engine.set += 1
+
+    def snapshot(self) -> list[SessionResult]:
+        return [*self.parts, self.engine.snapshot()]
+
+    def save(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._last_save < RESULTS_EVERY_S:
+            return
+        self._last_save = now
+        parts = self.snapshot()
+        docs = [results_document(p, self.stream.info, self.stream.model) for p in parts]
+        doc = {**docs[-1], "parts": docs} if len(docs) > 1 else docs[-1]
+        write_json(doc, self.files["results"])
+        write_frames_csv(parts[-1], self.files["frames_csv"])
+
+
+def _quiet_qt() -> None:
+    """OpenCV's Qt window looks for fonts in a folder its wheel leaves empty and warns about
+    it several times a start; the overlay draws with OpenCV's own fonts, so hide Qt's
+    default-category warnings (a user's own QT_LOGGING_RULES wins)."""
+    os.environ.setdefault("QT_LOGGING_RULES", "default.warning=false")
+
+
+def _open_window(width_px: int, height_px: int, max_width_px: int = 1600) -> None:
+    """A resizable window without toolbar, at the video's size (capped), so the counters
+    stay large enough to read from the floor two metres away."""
+    cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
+    scale = min(1.0, max_width_px / width_px)
+    cv2.resizeWindow(WINDOW, int(width_px * scale), int(height_px * scale))
+
+
+def _window_closed() -> bool:
+    try:
+        return cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1
+    except cv2.error:
+        return True
+
+
+def run_live(opts: LiveOptions) -> LiveOutcome:
+    """Run a live session until the source ends, the user quits, or the source is lost.
+    The recording, results.json, frames.csv and cues.log are written as it goes."""
+    opts.out_dir.mkdir(parents=True, exist_ok=True)
+    _quiet_qt()
+    realtime = not isinstance(opts.source, int)
+    with open_poses(opts.source, opts.model, realtime=realtime) as stream:
+        name = f"camera{opts.source}" if isinstance(opts.source, int) else \
+            Path(str(opts.source)).name.split(".")[0]
+        rec_path = opts.out_dir / f"{name}{SUFFIX}"
+        session = _Session(opts, stream)
+        outcome = LiveOutcome([], {"recording": rec_path, **session.files}, 0, 0, "end",
+                              voice_warning=session.speaker.warning)
+        if opts.window:
+            _open_window(stream.info.width_px, stream.info.height_px)
+        paused = False
+        first_shown = None
+        with RecordingWriter(rec_path, stream.info, stream.model) as writer:
+            try:
+                for image, pose in stream:
+                    captured = stream.last_captured_s or time.monotonic()
+                    writer.write(pose)
+                    outcome.frames += 1
+                    if not paused:
+                        session.feed(pose)
+                    session.save()
+                    if opts.window:
+                        base = image if image is not None else blank_like(pose.width_px,
+                                                                          pose.height_px)
+                        shown = annotate(base, pose, session.latest, opts.exercise,
+                                         status="paused - space to go on" if paused else None)
+                        cv2.imshow(WINDOW, shown)
+                        key = cv2.waitKey(1) & 0xFF
+                        outcome.displayed += 1
+                        first_shown = first_shown or time.monotonic()
+                        outcome.display_s = time.monotonic() - first_shown
+                        outcome.latencies_ms.append((time.monotonic() - captured) * 1000.0)
+                        if key in KEY_QUIT:
+                            outcome.ended_by = "user"
+                            break
+                        if key == ord(" "):
+                            paused = not paused
+                        elif key == ord("s"):
+                            session.switch_side()
+                        elif key == ord("n"):
+                            session.next_set()
+                        if _window_closed():
+                            outcome.ended_by = "window"
+                            break
+            except SourceEndedEarly as exc:
+                outcome.ended_by, outcome.message = "source_lost", str(exc)
+            except KeyboardInterrupt:
+                outcome.ended_by = "interrupt"
+        outcome.dropped = stream.source_dropped
+    session.parts.append(session.engine.finish())
+    outcome.parts = session.parts
+    session.save(force=True)
+    if opts.history_path is not None:
+        with History(opts.history_path) as history:
+            for part in session.parts:
+                history.add(results_document(part, stream.info, stream.model), "live",
+                            str(session.files["results"]))
+    if opts.window:
+        _summary_screen(session, stream.info, opts)
+    session.speaker.close(wait=opts.voice_wav_dir is not None)
+    return outcome
+
+
+def summary_lines(parts: list[SessionResult]) -> list[str]:
+    lines = []
+    for part in parts:
+        faults = sorted({e.fault for e in part.events if e.kind == "form"})
+        holds = ", ".join(f"{h.hold_s:.0f} s" for h in part.holds)
+        lines.append(f"{part.side or '-'} side: {len(part.counted_reps)} reps, {part.sets} "
+                     f"set(s)" + (f", holds {holds}" if holds else "")
+                     + (f"; faults: {', '.join(faults)}" if faults else "; no form faults"))
+    return lines
+
+
+def _summary_screen(session: _Session, info, opts: LiveOptions) -> None:
+    if opts.summary_s <= 0 or _window_closed():
+        return
+    img = blank_like(info.width_px, info.height_px)
+    y = 60
+    for line in ["Session done", *summary_lines(session.parts),
+                 f"Files: {opts.out_dir}"]:
+        cv2.putText(img, line, (30, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2,
+                    cv2.LINE_AA)
+        y += 50
+    img = draw_banner(img, "Press any key to close", (90, 90, 90))
+    cv2.imshow(WINDOW, img)
+    cv2.waitKey(int(opts.summary_s * 1000))
+    cv2.destroyAllWindows()

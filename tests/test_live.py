@@ -1,0 +1,170 @@
+"""Live coaching under a virtual display: the window and its overlay, spoken cues, and a
+source that stops mid-session."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import wave
+
+import numpy as np
+import pytest
+
+from conftest import rendered_clip, shared_clip
+from formcheck.errors import SourceEndedEarly
+from formcheck.landmarks import INDEX
+from formcheck.sources import LatestFrameGrabber
+
+pytestmark = pytest.mark.skipif(shutil.which("Xvfb") is None,
+                                reason="Xvfb is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(scope="module")
+def display():
+    # -displayfd: Xvfb picks a free display number and writes it to our pipe when ready
+    proc = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    number = proc.stdout.readline().strip()
+    assert number.isdigit(), "Xvfb did not start"
+    yield f":{number}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def live(display: str, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "DISPLAY": display}
+    return subprocess.Popen([sys.executable, "-m", "formcheck", "live", *args, "--no-history"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def last_pose_line(recording) -> dict | None:
+    lines = recording.read_text().splitlines() if recording.is_file() else []
+    for line in reversed(lines[1:]):
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if rec.get("image"):
+            return rec
+    return None
+
+
+def test_window_shows_skeleton_and_counters_then_files_are_complete(display, tmp_path):
+    from PIL import ImageGrab
+
+    import cv2
+
+    video, truth = rendered_clip("quadruped_ext_clean")
+    out = tmp_path / "session"
+    proc = live(display, "-e", "quadruped_hip_extension", "--source", str(video), "-o",
+                str(out), "--no-voice", "--summary-s", "0.5")
+    time.sleep(9.0)  # mid-session: the clip is 18.5 s long
+    shot = np.array(ImageGrab.grab(xdisplay=display))[:, :, ::-1]  # to BGR
+    rec = last_pose_line(out / "quadruped_ext_clean.landmarks.jsonl")
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    # find the window: a patch of the clip's static, textured floor, matched on the screen
+    cap = cv2.VideoCapture(str(video))
+    ok, first = cap.read()
+    cap.release()
+    px, py = 600, 360
+    patch = first[py:py + 100, px:px + 300]
+    match = cv2.matchTemplate(shot, patch, cv2.TM_CCOEFF_NORMED)
+    _, score, _, (mx, my) = cv2.minMaxLoc(match)
+    assert score > 0.8, "window with the video not found on the screen"
+    x0, y0 = mx - px, my - py
+    # the skeleton's colour near the hip where the model put it
+    assert rec is not None
+    hip = np.array(rec["image"][INDEX["left_hip"]][:2]) * [truth["width"], truth["height"]]
+    hx, hy = int(hip[0]) + x0, int(hip[1]) + y0
+    near = shot[hy - 25:hy + 25, hx - 25:hx + 25].astype(int)
+    green = (near[:, :, 1] > 200) & (near[:, :, 0] < 140) & (near[:, :, 2] < 140)
+    amber = (near[:, :, 2] > 200) & (near[:, :, 1] > 150) & (near[:, :, 0] < 80)
+    assert (green | amber).sum() > 20
+    # the counter panel (top left of the window) carries white text
+    panel = shot[y0:y0 + 150, x0:x0 + 300]
+    assert ((panel > 230).all(axis=2)).sum() > 300
+    # the session files are complete after the end
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["summary"]["reps_done"] == truth["reps"]["count"]
+    lines = (out / "quadruped_ext_clean.landmarks.jsonl").read_text().splitlines()
+    assert json.loads(lines[-1])["end"]["status"] == "complete"
+    assert "5 reps" in stdout
+
+
+def wav_seconds_and_rms(path) -> tuple[float, float]:
+    with wave.open(str(path)) as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+        return w.getnframes() / w.getframerate(), float(np.sqrt(np.mean(data.astype(float) ** 2)))
+
+
+def test_spoken_cues_in_order_and_debounced(display, extracted, tmp_path):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (.ci/run installs it)")
+    video, truth = rendered_clip("quadruped_ext_arch")
+    out = tmp_path / "session"
+    proc = live(display, "-e", "quadruped_hip_extension", "--source", str(extracted(video)),
+                "-o", str(out), "--voice-wav", str(out / "voice"), "--summary-s", "0")
+    _, stderr = proc.communicate(timeout=180)
+    assert proc.returncode == 0, stderr
+    log = [line.split("\t") for line in (out / "cues.log").read_text().splitlines()]
+    phrases = [p for _, _, p in log]
+    counts = [p for p in phrases if p in ("one", "two", "three", "four", "five", "six")]
+    assert counts == ["one", "two", "three", "four", "five", "six"]
+    assert phrases[0].startswith("Ready")
+    arch = [float(t) for t, key, _ in log if key == "fault:back_arching"]
+    assert arch, "the arching cue was never spoken"
+    # the arch is on reps 4-6 (11.97-20.13 s): said at once, not more often than every 8 s
+    assert 11.9 < arch[0] < 13.6
+    assert all(b - a >= 8.0 for a, b in zip(arch, arch[1:]))
+    assert len(arch) <= 2
+    assert phrases.index("Don't arch your back") < phrases.index("four")
+    wavs = sorted((out / "voice").glob("*.wav"))
+    assert len(wavs) == len(phrases)
+    for path in wavs:
+        seconds, rms = wav_seconds_and_rms(path)
+        assert seconds > 0.2 and rms > 100
+
+
+def test_source_stopping_mid_session_keeps_the_recording(display, tmp_path):
+    source = shared_clip("donkey_kick_fitjung_1.mp4")
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(source.read_bytes()[:1_500_000])
+    out = tmp_path / "session"
+    proc = live(display, "-e", "quadruped_hip_extension", "--source", str(cut), "-o", str(out),
+                "--no-voice", "--summary-s", "0")
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    assert "looks truncated" in stderr and "Traceback" not in stderr
+    lines = (out / "cut.landmarks.jsonl").read_text().splitlines()
+    end = json.loads(lines[-1])["end"]
+    assert end["status"] == "complete"  # the recording itself was closed cleanly
+    assert 50 < end["frames"] < 360
+    doc = json.loads((out / "results.json").read_text())
+    assert doc["provenance"]["frames"] == end["frames"]
+    assert "session files:" in stdout
+
+
+def test_a_camera_that_stops_delivering_ends_the_stream_with_a_clear_error():
+    """A camera read that starts failing (unplugged) ends the grabber's stream after the
+    frames it delivered, with SourceEndedEarly: there is no camera on CI to unplug, so the
+    read function stands in for the device."""
+    frames = iter(range(12))
+
+    def read():
+        n = next(frames, None)
+        time.sleep(0.005)
+        return (n is not None), (np.zeros((4, 4, 3), np.uint8) if n is not None else None)
+
+    grabber = LatestFrameGrabber(read, endless=True, what="camera 0")
+    got = []
+    with pytest.raises(SourceEndedEarly, match="camera 0 stopped delivering frames"):
+        for frame in grabber:
+            got.append(frame)
+    assert 1 <= len(got) <= 12
+    assert all(b.t_ms > a.t_ms for a, b in zip(got, got[1:]))
