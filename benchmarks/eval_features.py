@@ -15,8 +15,14 @@ from collections import defaultdict
 import numpy as np
 
 from _common import base_parser, recording_for
-from formcheck.groundtruth import ErrorStats, expected_side, feature_errors, load_truth
-from formcheck.groundtruth import FEATURE_TRUTH, truth_series
+from formcheck.groundtruth import (
+    FEATURE_TRUTH,
+    ErrorStats,
+    expected_side,
+    feature_errors,
+    load_truth,
+    truth_series,
+)
 from formcheck.measure import measure_recorded
 from formcheck.recording import RecordingReader
 from formcheck.settings import default_smoothing

@@ -6,7 +6,8 @@ bundle, made here from the Apache-2.0 BlazePose GHUM "full" weights that the
 ``mediapipe==0.10.21`` wheel on PyPI carries:
 
 - ``mediapipe/modules/pose_detection/pose_detection.tflite`` -> ``pose_detector.tflite``
-- ``mediapipe/modules/pose_landmark/pose_landmark_full.tflite`` -> ``pose_landmarks_detector.tflite``
+- ``mediapipe/modules/pose_landmark/pose_landmark_full.tflite`` ->
+  ``pose_landmarks_detector.tflite``
 
 Those legacy files carry no input-normalisation metadata, which the Tasks API requires,
 so image-input metadata is added (detector: mean 127.5 / std 127.5, input in [-1, 1];

@@ -35,7 +35,7 @@ def test_upside_down_and_mirrored_bodies_read_the_same():
     upright = features_of("quadruped_side", Pose(hip_ext=20.0, knee_flex=70.0))
     flipped = features_of("supine_side", Pose(hip_ext=20.0, knee_flex=70.0))
     right_leg = features_of("quadruped_side", Pose(hip_ext=20.0, knee_flex=70.0), "right")
-    for values in (flipped, right_leg):
+    for values in (upright, flipped, right_leg):
         assert values["hip_extension_deg"] == pytest.approx(20.0, abs=1e-6)
         assert values["knee_flexion_deg"] == pytest.approx(70.0, abs=1e-6)
 

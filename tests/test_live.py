@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import wave
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -55,9 +56,8 @@ def last_pose_line(recording) -> dict | None:
 
 
 def test_window_shows_skeleton_and_counters_then_files_are_complete(display, tmp_path):
-    from PIL import ImageGrab
-
     import cv2
+    from PIL import ImageGrab
 
     video, truth = rendered_clip("quadruped_ext_clean")
     out = tmp_path / "session"
@@ -121,7 +121,7 @@ def test_spoken_cues_in_order_and_debounced(display, extracted, tmp_path):
     assert arch, "the arching cue was never spoken"
     # the arch is on reps 4-6 (11.97-20.13 s): said at once, not more often than every 8 s
     assert 11.9 < arch[0] < 13.6
-    assert all(b - a >= 8.0 for a, b in zip(arch, arch[1:]))
+    assert all(b - a >= 8.0 for a, b in pairwise(arch))
     assert len(arch) <= 2
     assert phrases.index("Don't arch your back") < phrases.index("four")
     wavs = sorted((out / "voice").glob("*.wav"))
@@ -167,4 +167,4 @@ def test_a_camera_that_stops_delivering_ends_the_stream_with_a_clear_error():
         for frame in grabber:
             got.append(frame)
     assert 1 <= len(got) <= 12
-    assert all(b.t_ms > a.t_ms for a, b in zip(got, got[1:]))
+    assert all(b.t_ms > a.t_ms for a, b in pairwise(got))

@@ -65,3 +65,32 @@ def test_recording_replays_exactly_what_the_model_gave(extracted):
                                                               b.height_px)
         for field in ("image", "world", "visibility", "presence"):
             assert np.array_equal(getattr(a, field), getattr(b, field))
+
+
+def test_rotated_phone_video_comes_out_upright(tmp_path):
+    """A phone video stores its frames sideways with a rotation tag; formcheck's frames are
+    the upright picture (here: the tag says 90 deg, the upright frame is the stored one
+    turned a quarter turn counter-clockwise)."""
+    import shutil
+    import subprocess
+
+    import cv2
+
+    from formcheck.sources import VideoFileSource
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("ffmpeg is not installed (.ci/run installs it to make a rotated video)")
+    clip = shared_clip("glute_bridge_physioplus_1.mp4")
+    rotated = tmp_path / "phone.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(clip), "-c", "copy",
+                    "-metadata:s:v:0", "rotate=90", str(rotated)], check=True)
+    stored = cv2.VideoCapture(str(clip)).read()[1]
+    with VideoFileSource(rotated) as source:
+        first = next(iter(source)).bgr
+        assert (source.info.width_px, source.info.height_px) == (480, 640)
+        assert source.info.rotation_deg in (90, 270)
+    assert np.array_equal(first, cv2.rotate(stored, cv2.ROTATE_90_COUNTERCLOCKWISE))
+    with open_poses(rotated) as stream:
+        poses = [p for _, p in stream]
+    assert np.mean([p.has_pose for p in poses]) >= 0.95
+    assert poses[0].width_px == 480

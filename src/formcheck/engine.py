@@ -22,7 +22,6 @@ from formcheck.features import (
     anterior_sign_per_frame,
     compute_features,
     other,
-    side_view_deg,
 )
 from formcheck.landmarks import PoseFrame
 from formcheck.settings import default_smoothing
@@ -190,7 +189,8 @@ class Engine:
         self._view_hist: deque[float] = deque(maxlen=30)
 
     # ----------------------------------------------------------- side and facing
-    def _features_one(self, pose: PoseFrame, side: str, anterior: float) -> tuple[dict, dict, float]:
+    def _features_one(self, pose: PoseFrame, side: str,
+                      anterior: float) -> tuple[dict, dict, float]:
         series = LandmarkSeries.from_poses([pose])
         feats = compute_features(series, side, anterior)
         values = {n: float(feats.values[n][0]) for n in self.needed}

@@ -197,6 +197,34 @@ def _check_fault(f: Fault, path: str, problems: _Problems) -> None:
         problems.add(f"{path}.min_duration_s", "must not be negative")
 
 
+def _check_whole(exercise: Exercise | None, movement: Movement | None, faults: list[Fault],
+                 problems: _Problems) -> None:
+    """Checks across fields: choices, feature names, thresholds, unique fault ids."""
+    if movement is not None:
+        _choice(movement.kind, MOVEMENT_KINDS, "movement.kind", problems)
+        _feature_ok(movement.signal, "movement.signal", problems)
+        if movement.start == movement.top:
+            problems.add("movement.top", "must differ from movement.start")
+    if exercise is not None:
+        _choice(exercise.camera, VIEWS, "camera", problems)
+        for i, name in enumerate(exercise.tracks):
+            _feature_ok(name, f"tracks[{i}]", problems)
+    ids = [f.id for f in faults]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.add("faults", f"fault id {dup!r} is used more than once")
+
+
+def _parse_smoothing(data: dict[str, Any], problems: _Problems) -> SmoothingParams | None:
+    if "smoothing" not in data:
+        return None
+    from formcheck.settings import default_smoothing
+
+    base = {f.name: getattr(default_smoothing(), f.name) for f in fields(SmoothingParams)}
+    if isinstance(data["smoothing"], dict):
+        base.update(data["smoothing"])
+    return _build(SmoothingParams, base, "smoothing", problems)
+
+
 def parse_exercise(data: dict[str, Any], source: str = "") -> Exercise:
     """Validate parsed TOML and build the Exercise; raises ExerciseError listing every
     problem."""
@@ -213,31 +241,12 @@ def parse_exercise(data: dict[str, Any], source: str = "") -> Exercise:
         if fault is not None:
             _check_fault(fault, f"faults[{i}]", problems)
             faults.append(fault)
-    smoothing = None
-    if "smoothing" in data:
-        from formcheck.settings import default_smoothing
-
-        base = {f.name: getattr(default_smoothing(), f.name) for f in fields(SmoothingParams)}
-        raw = data["smoothing"]
-        if isinstance(raw, dict):
-            base.update(raw)
-        smoothing = _build(SmoothingParams, base, "smoothing", problems)
+    smoothing = _parse_smoothing(data, problems)
     top = {k: v for k, v in data.items() if k not in ("movement", "dose", "faults", "smoothing")}
     exercise = _build(Exercise, top, "", problems,
                       nested={"movement": movement, "dose": dose, "faults": tuple(faults),
                               "smoothing": smoothing})
-    if movement is not None:
-        _choice(movement.kind, MOVEMENT_KINDS, "movement.kind", problems)
-        _feature_ok(movement.signal, "movement.signal", problems)
-        if movement.start == movement.top:
-            problems.add("movement.top", "must differ from movement.start")
-    if exercise is not None:
-        _choice(exercise.camera, VIEWS, "camera", problems)
-        for i, name in enumerate(exercise.tracks):
-            _feature_ok(name, f"tracks[{i}]", problems)
-    ids = [f.id for f in faults]
-    for dup in sorted({i for i in ids if ids.count(i) > 1}):
-        problems.add("faults", f"fault id {dup!r} is used more than once")
+    _check_whole(exercise, movement, faults, problems)
     if problems:
         where = f"{source}: " if source else ""
         raise ExerciseError(f"{where}{len(problems)} problem(s) in the exercise file: "

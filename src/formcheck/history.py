@@ -88,7 +88,7 @@ class History:
             "INSERT INTO sessions (recorded_utc, exercise, side, source, mode, reps, sets, "
             "holds_s, best_hold_s, pumps, form_faults, faults_per_rep, mean_range_deg, "
             "results_path) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            (dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
              doc["exercise"]["name"], doc["side"], doc["provenance"]["source"]["name"], mode,
              s["reps_done"], s["sets_done"], json.dumps(holds), max(holds) if holds else None,
              s.get("pumps_done", 0), n_faults, n_faults / len(reps) if reps else None,

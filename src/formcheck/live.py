@@ -144,40 +144,9 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
                               voice_warning=session.speaker.warning)
         if opts.window:
             _open_window(stream.info.width_px, stream.info.height_px)
-        paused = False
-        first_shown = None
         with RecordingWriter(rec_path, stream.info, stream.model) as writer:
             try:
-                for image, pose in stream:
-                    captured = stream.last_captured_s or time.monotonic()
-                    writer.write(pose)
-                    outcome.frames += 1
-                    if not paused:
-                        session.feed(pose)
-                    session.save()
-                    if opts.window:
-                        base = image if image is not None else blank_like(pose.width_px,
-                                                                          pose.height_px)
-                        shown = annotate(base, pose, session.latest, opts.exercise,
-                                         status="paused - space to go on" if paused else None)
-                        cv2.imshow(WINDOW, shown)
-                        key = cv2.waitKey(1) & 0xFF
-                        outcome.displayed += 1
-                        first_shown = first_shown or time.monotonic()
-                        outcome.display_s = time.monotonic() - first_shown
-                        outcome.latencies_ms.append((time.monotonic() - captured) * 1000.0)
-                        if key in KEY_QUIT:
-                            outcome.ended_by = "user"
-                            break
-                        if key == ord(" "):
-                            paused = not paused
-                        elif key == ord("s"):
-                            session.switch_side()
-                        elif key == ord("n"):
-                            session.next_set()
-                        if _window_closed():
-                            outcome.ended_by = "window"
-                            break
+                _loop(stream, session, writer, outcome, opts)
             except SourceEndedEarly as exc:
                 outcome.ended_by, outcome.message = "source_lost", str(exc)
             except KeyboardInterrupt:
@@ -195,6 +164,46 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
         _summary_screen(session, stream.info, opts)
     session.speaker.close(wait=opts.voice_wav_dir is not None)
     return outcome
+
+
+def _loop(stream, session: _Session, writer: RecordingWriter, outcome: LiveOutcome,
+          opts: LiveOptions) -> None:
+    """Frame by frame: record, analyse (unless paused), save, show, and act on keys."""
+    paused = False
+    first_shown = None
+    for image, pose in stream:
+        captured = stream.last_captured_s or time.monotonic()
+        writer.write(pose)
+        outcome.frames += 1
+        if not paused:
+            session.feed(pose)
+        session.save()
+        if not opts.window:
+            continue
+        base = image if image is not None else blank_like(pose.width_px, pose.height_px)
+        cv2.imshow(WINDOW, annotate(base, pose, session.latest, opts.exercise,
+                                    status="paused - space to go on" if paused else None))
+        key = cv2.waitKey(1) & 0xFF
+        now = time.monotonic()
+        outcome.displayed += 1
+        first_shown = first_shown or now
+        outcome.display_s = now - first_shown
+        outcome.latencies_ms.append((now - captured) * 1000.0)
+        if key in KEY_QUIT or _window_closed():
+            outcome.ended_by = "user" if key in KEY_QUIT else "window"
+            return
+        paused = _act_on_key(key, session, paused)
+
+
+def _act_on_key(key: int, session: _Session, paused: bool) -> bool:
+    """Space pauses or resumes, s switches side, n starts the next set; returns paused."""
+    if key == ord(" "):
+        return not paused
+    if key == ord("s"):
+        session.switch_side()
+    elif key == ord("n"):
+        session.next_set()
+    return paused
 
 
 def summary_lines(parts: list[SessionResult]) -> list[str]:

@@ -59,7 +59,7 @@ class RecordingWriter:
         self.frames = 0
         header = {
             "format": FORMAT, "version": VERSION, "formcheck_version": __version__,
-            "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "source": asdict(source),
             "model": model,
             "landmark_names": list(NAMES),

@@ -113,7 +113,31 @@ class VideoFileSource:
                 "looks truncated); what was read has been kept")
 
 
-class CameraSource:
+class _GrabbedSource:
+    """A source read on a thread by a LatestFrameGrabber (``self._grabber``)."""
+
+    _grabber: LatestFrameGrabber
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def dropped(self) -> int:
+        """Frames the consumer was too slow for."""
+        return self._grabber.dropped
+
+    def close(self) -> None:
+        self._grabber.stop()
+        self._release()
+
+    def _release(self) -> None:
+        raise NotImplementedError
+
+
+class CameraSource(_GrabbedSource):
     """Live frames from a camera, timestamped by the capture clock.
 
     A background thread keeps only the newest frame, so a slow consumer gets fresh frames
@@ -140,25 +164,14 @@ class CameraSource:
         self._grabber = LatestFrameGrabber(self._cap.read, endless=True,
                                            what=f"camera {index}")
 
-    def __enter__(self) -> CameraSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def dropped(self) -> int:
-        return self._grabber.dropped
-
-    def close(self) -> None:
-        self._grabber.stop()
+    def _release(self) -> None:
         self._cap.release()
 
     def __iter__(self) -> Iterator[Frame]:
         return iter(self._grabber)
 
 
-class PacedFileSource:
+class PacedFileSource(_GrabbedSource):
     """A video file played as if it were a camera: frames arrive at the file's own frame
     rate, whatever the consumer's speed, and stale frames are dropped.  For demos and
     testers (``formcheck live --source FILE``).  Timestamps stay the file's own."""
@@ -188,18 +201,7 @@ class PacedFileSource:
         self._grabber = LatestFrameGrabber(read_paced, endless=False,
                                            what=self.info.name, timestamps=False)
 
-    def __enter__(self) -> PacedFileSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def dropped(self) -> int:
-        return self._grabber.dropped
-
-    def close(self) -> None:
-        self._grabber.stop()
+    def _release(self) -> None:
         self._file.close()
 
     def __iter__(self) -> Iterator[Frame]:
