@@ -47,12 +47,13 @@ def test_streamed_frame_by_frame_equals_offline(extracted, tmp_path):
 
 
 # Targets of the measurement issue, and what the bundled BlazePose model gives today on
-# these clips (benchmarks/eval_features.py prints all clips). Knee flexion meets its target
-# (4 deg); hip extension (target 4), the trunk line (3) and side-lying pelvic roll (5) do not
-# yet, so they are asserted at the level measured: a regression fails, the targets stay open.
+# these clips (benchmarks/eval_features.py prints all clips). Knee flexion (target 4 deg) and
+# the trunk line (3) meet their targets here; hip extension (4) and side-lying pelvic roll (5)
+# do not yet, so they are asserted at the level measured: a regression fails, the targets
+# stay open.
 BOUNDS = {
     "quadruped_ext_knee_drift": {"knee_flexion_deg": 4.0, "hip_extension_deg": 7.0,
-                                 "trunk_to_floor_deg": 4.0},
+                                 "trunk_to_floor_deg": 3.0},
     "side_lying_gmed_roll": {"hip_abduction_image_deg": 6.0,
                              "pelvis_roll_from_stacked_deg": 7.5},
 }

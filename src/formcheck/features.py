@@ -35,10 +35,10 @@ SPECS: tuple[FeatureSpec, ...] = (
                 "(flexion)"),
     FeatureSpec("knee_flexion_deg", "deg", "side", ("{w}_hip", "{w}_knee", "{w}_ankle"),
                 "180 - hip-knee-ankle angle of the working leg: 0 straight, 90 right angle"),
-    FeatureSpec("trunk_to_floor_deg", "deg", "side", ("{w}_shoulder", "{o}_shoulder",
+    FeatureSpec("trunk_to_floor_deg", "deg", "any", ("{w}_shoulder", "{o}_shoulder",
                 "{w}_hip", "{o}_hip"),
-                "mid-hip->mid-shoulder line against the image horizontal (level camera): "
-                "+ shoulders higher than hips"),
+                "elevation of the mid-hip->mid-shoulder line above the horizontal (world "
+                "landmarks, level camera): + shoulders higher than hips"),
     FeatureSpec("hip_abduction_deg", "deg", "any", ("{w}_hip", "{o}_hip", "{w}_knee"),
                 "working thigh out of the pelvis' mid-sagittal plane (world landmarks): "
                 "+ away from the midline"),
@@ -172,7 +172,9 @@ def compute_features(s: LandmarkSeries, side: str, anterior_sign: float) -> Feat
     values = {
         "hip_extension_deg": anterior_sign * thigh_vs_trunk,
         "knee_flexion_deg": g.joint_flexion_deg(hip_w, knee, s.px(f"{side}_ankle")),
-        "trunk_to_floor_deg": g.line_elevation_2d_deg(mid_hip, mid_sh),
+        # world, not image: a camera near floor height sees the line in perspective
+        # (measured on the rendered clips: 1.0 deg MAE on hands and knees vs 3.7 in 2D)
+        "trunk_to_floor_deg": g.elevation_3d_deg(w_mid_hip, w_mid_sh),
         "hip_abduction_deg": g.abduction_3d_deg(wh, s.w(f"{side}_knee"), wh - woh),
         "hip_abduction_image_deg": np.abs(g.signed_angle_2d_deg(mid_hip - mid_sh, knee - hip_w))
         * _outward_sign(hip_w, hip_o, knee),

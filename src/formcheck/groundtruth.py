@@ -18,7 +18,7 @@ import numpy as np
 FEATURE_TRUTH: dict[str, tuple[str, tuple[str, ...]]] = {
     "hip_extension_deg": ("working_hip_extension_trunk_3d", ("side",)),
     "knee_flexion_deg": ("working_knee_flexion_3d", ("side",)),
-    "trunk_to_floor_deg": ("trunk_line_rig3d", ("side",)),
+    "trunk_to_floor_deg": ("trunk_line_rig3d", ("side", "front")),
     "pelvis_level_deg": ("pelvic_roll_3d", ("side",)),
     "hip_abduction_deg": ("working_hip_abduction_3d", ("front",)),
     "hip_abduction_image_deg": ("working_hip_abduction_3d", ("front",)),
