@@ -11,6 +11,7 @@ import pytest
 
 from formcheck.engine import Engine
 from formcheck.exercise import Exercise, catalog
+from formcheck.landmarks import INDEX
 from formcheck.session import run_session
 from synth import Pose, Segment, timeline_frames
 
@@ -252,3 +253,36 @@ def test_bridge_sag_breaks_the_hold_and_is_reported():
     assert len(result.counted_reps) == 1
     # the timer runs only while the bridge is held: 3 s + 3 s, not the 2 s sag
     assert result.holds[0].hold_s == pytest.approx(6.0 + 0.3, abs=0.5)
+
+
+def test_wrong_camera_view_is_setup_guidance_not_faults():
+    # a quadruped seen from the front, analysed as a side-view exercise
+    ex = catalog()["quadruped_hip_extension"]
+    frames = timeline_frames([Segment(3.0, Pose(hip_ext=-60.0), Pose(hip_ext=-60.0)),
+                              Segment(1.0, Pose(hip_ext=-60.0), Pose(hip_ext=0.0)),
+                              Segment(1.0, Pose(hip_ext=0.0), Pose(hip_ext=-60.0))],
+                             "quadruped_front", FPS)
+    result = analyse(ex, frames)
+    assert "Turn side-on to the camera" in result.guidance
+    assert result.events == [] and result.counted_reps == []
+    assert not any(f.counted for f in result.frames)
+    # and side-lying seen from the side, analysed as the front-view side-lying exercise
+    ex = catalog()["side_lying_glute_med"]
+    frames = timeline_frames([Segment(3.0, Pose(), Pose())], "quadruped_side", FPS)
+    assert any(g.startswith("Face the camera") for g in analyse(ex, frames).guidance)
+
+
+def test_frames_with_hidden_landmarks_are_not_counted():
+    ex = catalog()["quadruped_hip_extension"]
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.rep()
+    frames = s.frames()
+    hidden = range(20, 30)
+    for i in hidden:  # the working knee goes out of view
+        frames[i].visibility[INDEX["left_knee"]] = 0.1
+    result = analyse(ex, frames)
+    counted = {f.index: f.counted for f in result.frames}
+    assert not any(counted[i] for i in hidden)
+    assert all(counted[i] for i in range(len(frames)) if i not in hidden)
+    assert len(result.counted_reps) == 1

@@ -96,6 +96,7 @@ class FrameResult:
     guidance: list[str]
     side: str | None
     interpolated: bool = False
+    quality: dict[str, float] = field(default_factory=dict)  # per feature, 0..1
 
 
 @dataclass
@@ -249,6 +250,7 @@ class Engine:
         self._prev_t = t
         guidance: list[str] = []
         values = {n: math.nan for n in self.needed}
+        quality = {n: 0.0 for n in self.needed}
         counted = False
         interpolated = False
         if pose.has_pose:
@@ -278,7 +280,7 @@ class Engine:
         result = FrameResult(pose.index, t, self.state, counted, self.rep_count, self.set,
                              self._rep.hold_s if self._rep else 0.0,
                              len(self._rep.pumps) if self._rep else 0, values, active,
-                             guidance, self.side, interpolated)
+                             guidance, self.side, interpolated, quality)
         self.frames.append(result)
         return result
 

@@ -77,7 +77,10 @@ def rep_rows(res: SessionResult, rep_metrics: dict[int, dict[str, float]] | None
                "duration_s": r.duration_s,
                "up_s": (r.top_s - r.start_s) if r.top_s else None,
                "down_s": (r.end_s - r.leave_top_s) if r.leave_top_s and r.end_s else None,
-               "hold_s": r.hold_s, "peak_" + res.exercise.movement.signal: r.peak_value,
+               "hold_s": r.hold_s,
+               "hold_target_s": (res.exercise.dose.final_hold_s if r.kind == "final_hold"
+                                 else res.exercise.dose.hold_s) or None,
+               "peak_" + res.exercise.movement.signal: r.peak_value,
                "pumps": len(r.pumps),
                "pump_amp_mean_deg": (sum(r.pumps) / len(r.pumps)) if r.pumps else None,
                "faults": list(dict.fromkeys(r.faults))}
@@ -125,12 +128,14 @@ def write_frames_csv(res: SessionResult, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["frame", "t_s", "state", "counted", "interpolated", "reps", "set", "hold_s",
-                    "pumps", *names, "active_faults"])
+                    "pumps", *names, *(f"{n}_quality" for n in names), "active_faults"])
         for f in res.frames:
             w.writerow([f.index, f"{f.t_s:.4f}", f.state, int(f.counted), int(f.interpolated),
                         f.reps, f.set, f"{f.hold_s:.2f}", f.pumps,
                         *("" if not math.isfinite(f.values[n]) else f"{f.values[n]:.2f}"
-                          for n in names), ";".join(faults_at(res, f.t_s))])
+                          for n in names),
+                        *(f"{f.quality.get(n, 0.0):.2f}" for n in names),
+                        ";".join(faults_at(res, f.t_s))])
 
 
 def write_reps_csv(rows: list[dict[str, Any]], path: Path) -> None:
