@@ -105,3 +105,18 @@ def test_malformed_recording(tmp_path):
     rec.write_text('{"format": "formcheck-landmarks", "version": 99}\n')
     proc = run_cli("extract", str(rec), "-o", str(tmp_path / "r.jsonl"))
     assert_clean_error(proc, "format version 99", "upgrade formcheck")
+
+
+def test_analyze_of_a_truncated_video_keeps_partial_results(tmp_path):
+    source = shared_clip("donkey_kick_fitjung_1.mp4")
+    video = tmp_path / "cut.mp4"
+    video.write_bytes(source.read_bytes()[:1_500_000])
+    out = tmp_path / "out"
+    proc = run_cli("analyze", str(video), "-e", "quadruped_hip_extension", "-o", str(out),
+                   "--no-history")
+    assert_clean_error(proc, "looks truncated")
+    doc = json.loads((out / "results.json").read_text())
+    frames = len((out / "frames.csv").read_text().splitlines()) - 1
+    assert 50 < doc["provenance"]["frames"] == frames < 360
+    rec = (out / "cut.landmarks.jsonl").read_text().splitlines()
+    assert json.loads(rec[-1])["end"]["status"] == "ended_early"

@@ -19,12 +19,8 @@ FPS = 30.0
 JITTER_M = 0.003  # 3 mm of landmark noise (about 1 px here)
 DROP_EVERY = 9  # every 9th frame has no person
 
-#: how each catalog exercise is posed: posture, the Pose field its signal drives, the
-#: field's value for a given signal value, and the rest of the pose.
-POSTURE = {
-    "hip_extension_deg": {"quadruped": "quadruped_side", "prone": "prone_side",
-                          "supine": "supine_side"},
-}
+#: how each catalog exercise is posed: posture, the Pose field its signal drives (see
+#: field_value), and the rest of the pose.
 SETUPS = {
     "quadruped_hip_extension": ("quadruped_side", "hip_ext", {}),
     "gluteal_pumps_l2": ("quadruped_side", "hip_ext", {}),

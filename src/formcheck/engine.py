@@ -23,7 +23,7 @@ from formcheck.features import (
     compute_features,
     other,
 )
-from formcheck.landmarks import PoseFrame
+from formcheck.landmarks import INDEX, PoseFrame
 from formcheck.settings import default_smoothing
 from formcheck.smoothing import OneEuroFilter, SmoothingParams
 
@@ -68,7 +68,6 @@ class Rep:
     leave_top_s: float | None = None
     end_s: float | None = None
     peak_value: float = -math.inf  # in the signal's own units and sign
-    start_value: float = math.nan
     hold_s: float = 0.0
     pumps: list[float] = field(default_factory=list)  # pump amplitudes, deg
     faults: list[str] = field(default_factory=list)
@@ -184,7 +183,8 @@ class Engine:
         self._rep_start_values: dict[str, float] = {}
         self._top_samples: dict[str, list[float]] = {n: [] for n in self.needed}
         self._top_ref: dict[str, float] = {}
-        self._pump_ext: float | None = None
+        self._pump_ext: float | None = None  # running peak or trough of the current pump
+        self._pump_peak = 0.0
         self._pump_falling = False
         self._prev_t: float | None = None
         self._view_hist: deque[float] = deque(maxlen=30)
@@ -268,7 +268,7 @@ class Engine:
                 values[name], _ = self._filters[name](math.nan, t)
         signal = values[self.mv.signal]
         if math.isfinite(signal):
-            self._step_state(t, dt, self.mv.direction * signal, values)
+            self._step_state(t, self.mv.direction * signal, values)
         active = self._evaluate_faults(t, values) if self.state != SETUP else []
         if self._rep is not None and self.state == TOP:
             breaking = any(f.breaks_hold for f in self.ex.faults if f.id in active)
@@ -293,8 +293,6 @@ class Engine:
             elif self.ex.camera == "front" and view < FRONT_VIEW_MIN_DEG:
                 out.append("Face the camera with your whole front (lie across the picture)")
         vis = pose.visibility
-        from formcheck.landmarks import INDEX
-
         feet = min(vis[INDEX[f"{s}_ankle"]] for s in SIDES)
         head = vis[INDEX["nose"]]
         if feet < 0.3 and max(vis[INDEX[f"{s}_ankle"]] for s in SIDES) < 0.5:
@@ -314,7 +312,7 @@ class Engine:
     def _in_top(self, x: float) -> bool:
         return x >= self.mv.direction * self.mv.top
 
-    def _step_state(self, t: float, dt: float, x: float, values: dict[str, float]) -> None:
+    def _step_state(self, t: float, x: float, values: dict[str, float]) -> None:
         if self.state in (SETUP, READY):
             self._step_waiting(t, x, values)
         elif self.state == UP:
@@ -364,8 +362,7 @@ class Engine:
                 self.rests_s.append(t - self._last_rep_end)
             self.state = UP
             self._top_ref = {}
-            self._rep = Rep(len(self.reps) + 1, self.set, t,
-                            start_value=self.mv.direction * self.mv.start)
+            self._rep = Rep(len(self.reps) + 1, self.set, t)
 
     def _set_of_last_rep(self) -> int:
         return self.reps[-1].set if self.reps else self.set
