@@ -113,7 +113,7 @@ def _write(result: SessionResult, stream: PoseStream, poses: list[PoseFrame], ou
     feats = None
     if result.side is not None and len(poses) > 1:
         feats, _ = measure_recorded(poses, result.exercise.smoothing or default_smoothing(),
-                                    side=result.side)
+                                    side=result.side, min_quality=result.exercise.min_quality)
     metrics = rep_metrics(feats, result.reps, result.exercise.tracks) if feats else None
     doc = results_document(result, stream.info, stream.model, metrics)
     files["results"] = out_dir / "results.json"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 from formcheck.errors import ExerciseError
-from formcheck.features import SPEC_BY_NAME
+from formcheck.features import DEFAULT_MIN_QUALITY, SPEC_BY_NAME
 from formcheck.smoothing import SmoothingParams
 
 VIEWS = ("side", "front")
@@ -99,7 +99,7 @@ class Exercise:
     dose: Dose
     faults: tuple[Fault, ...] = ()
     bilateral: bool = False
-    min_quality: float = 0.5
+    min_quality: float = DEFAULT_MIN_QUALITY
     progression: str = ""
     progress_clean_reps: int = 0  # reps without form faults that earn the next level
     progress_to: str = ""  # the exercise to progress to

@@ -17,6 +17,9 @@ from formcheck import geometry as g
 from formcheck.landmarks import INDEX, N_LANDMARKS, PoseFrame
 
 SIDES = ("left", "right")
+#: Below this quality a feature's value is not used.  MediaPipe scores the far-side
+#: landmarks of a side view 0.35-0.5 while placing them usably (rendered and real clips).
+DEFAULT_MIN_QUALITY = 0.35
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from formcheck.features import (
+    DEFAULT_MIN_QUALITY,
     Features,
     LandmarkSeries,
     anterior_sign_per_frame,
@@ -21,7 +22,8 @@ from formcheck.smoothing import SmoothingParams, smooth_recorded
 
 def measure_recorded(poses: Sequence[PoseFrame], params: SmoothingParams,
                      side: str | None = None, bilateral: bool = False,
-                     min_quality: float = 0.5) -> tuple[Features, dict[str, np.ndarray]]:
+                     min_quality: float = DEFAULT_MIN_QUALITY
+                     ) -> tuple[Features, dict[str, np.ndarray]]:
     """Features of a whole clip, low-passed without lag.  Samples whose quality is under
     ``min_quality`` are dropped before gap filling.  Returns the features and, per
     feature, the mask of samples that were interpolated."""
