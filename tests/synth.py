@@ -32,6 +32,8 @@ class Pose:
     other_knee_flex: float = 90.0
     trunk_pitch: float = 0.0  # rotation of the body about its left-right axis
     pelvis_roll: float = 0.0  # rotation about the long axis, + working-side hip forward (anterior)
+    thorax_roll: float = 0.0  # the same for the shoulders
+    trunk_side_bend: float = 0.0  # rotation of the trunk about the front-back axis
 
 
 POSTURES = {
@@ -57,6 +59,7 @@ def body_points(posture: str, pose: Pose, working: str = "left") -> dict[str, np
     L0 = np.cross(S0, A0)
     # trunk pitch: rotate S and A about L (positive lifts the head, as seen from the side)
     S, A = _rotate(S0, L0, pose.trunk_pitch), _rotate(A0, L0, pose.trunk_pitch)
+    S = _rotate(S, A, pose.trunk_side_bend)
     L = np.cross(S, A)
     out = {}
     lat = {"left": L, "right": -L}
@@ -65,7 +68,8 @@ def body_points(posture: str, pose: Pose, working: str = "left") -> dict[str, np
     for side in ("left", "right"):
         hip_off = _rotate(lat[side] * HIP_HALF, roll_axis, -pose.pelvis_roll)
         out[f"{side}_hip"] = hip_off
-        out[f"{side}_shoulder"] = S * TRUNK + lat[side] * SH_HALF
+        out[f"{side}_shoulder"] = S * TRUNK + _rotate(lat[side] * SH_HALF, roll_axis,
+                                                      -pose.thorax_roll)
         out[f"{side}_elbow"] = out[f"{side}_shoulder"] + A * 0.28
         out[f"{side}_wrist"] = out[f"{side}_elbow"] + A * 0.25
         ext, knee, abd = ((pose.hip_ext, pose.knee_flex, pose.abduction) if side == working

@@ -11,9 +11,15 @@ import pytest
 
 from formcheck.engine import Engine
 from formcheck.exercise import Exercise, catalog
+from formcheck.features import (
+    LandmarkSeries,
+    anterior_sign_per_frame,
+    compute_features,
+    consensus_sign,
+)
 from formcheck.landmarks import INDEX
 from formcheck.session import run_session
-from synth import Pose, Segment, timeline_frames
+from synth import Pose, Segment, body_points, timeline_frames, to_pose_frame
 
 FPS = 30.0
 JITTER_M = 0.003  # 3 mm of landmark noise (about 1 px here)
@@ -282,3 +288,146 @@ def test_frames_with_hidden_landmarks_are_not_counted():
     assert not any(counted[i] for i in hidden)
     assert all(counted[i] for i in range(len(frames)) if i not in hidden)
     assert len(result.counted_reps) == 1
+
+
+# ---------------------------------------------------------------- every fault, injected
+#: the Pose fields that can move each feature on the stick figure (the first that does is
+#: used: a trunk pitch does not tilt the trunk line of a body lying on its side)
+DRIVES = {
+    "hip_extension_deg": ("hip_ext",), "knee_flexion_deg": ("knee_flex",),
+    "hip_abduction_deg": ("abduction",), "hip_abduction_image_deg": ("abduction",),
+    "trunk_to_floor_deg": ("trunk_pitch", "trunk_side_bend"),
+    "pelvis_level_deg": ("pelvis_roll",), "pelvis_level_image_deg": ("pelvis_roll",),
+    "pelvis_roll_from_stacked_deg": ("pelvis_roll",), "thorax_level_deg": ("thorax_roll",),
+    "thorax_roll_from_stacked_deg": ("thorax_roll",), "knee_to_hip_width_ratio": ("abduction",),
+}
+MARGIN = 6.0  # how far past its threshold an injected fault goes (degrees; ratios: 0.12)
+RAMP_S, FAULT_S = 0.3, 1.5
+
+
+def feature_of(s: Script, pose: Pose, feature: str) -> float:
+    """The feature on exact landmarks of one pose (geometry checked in test_geometry)."""
+    series = LandmarkSeries.from_poses([to_pose_frame(body_points(s.posture, pose), 0, 0.0)])
+    feats = compute_features(series, "left", consensus_sign(anterior_sign_per_frame(series)))
+    return float(feats.values[feature][0])
+
+
+def solve_field(s: Script, base: Pose, feature: str, target: float) -> tuple[str, float]:
+    """A field, and its value nearest the base pose, that puts the feature at the target:
+    scanned outwards from the base in half-degree steps, then bisected."""
+    for field in DRIVES[feature]:
+        b = getattr(base, field)
+        f0 = feature_of(s, base, feature) - target
+        for step in np.arange(0.5, 90.0, 0.5):
+            for sign in (1.0, -1.0):
+                lo, hi = b + sign * (step - 0.5), b + sign * step
+                if np.sign(feature_of(s, replace(base, **{field: hi}), feature) - target) \
+                        != np.sign(f0):
+                    for _ in range(40):
+                        mid = (lo + hi) / 2
+                        if np.sign(feature_of(s, replace(base, **{field: mid}), feature)
+                                   - target) == np.sign(f0):
+                            lo = mid
+                        else:
+                            hi = mid
+                    return field, (lo + hi) / 2
+    raise AssertionError(f"no pose field reaches {feature} = {target}")
+
+
+def threshold_of(fault, baseline: float) -> tuple[float, float]:
+    """(threshold, target): where the fault begins, and where the injection takes it."""
+    margin = MARGIN * (0.02 if "ratio" in fault.feature else 1.0)
+    if fault.rule in ("above", "outside"):
+        return fault.above, fault.above + margin
+    if fault.rule == "below":
+        target = fault.below - margin
+        return fault.below, max(target, 0.0) if "flexion" in fault.feature else target
+    if fault.rule == "drop":
+        return baseline - fault.amount, baseline - fault.amount - margin
+    return baseline + fault.amount, baseline + fault.amount + margin  # rise, deviate
+
+
+def injectable():
+    for name, ex in sorted(catalog().items()):
+        for fault in ex.faults:
+            yield pytest.param(name, fault.id, id=f"{name}:{fault.id}")
+
+
+def inject_on_feature(s: Script, ex: Exercise, fault) -> tuple[float, float]:
+    """Rep 2 holds the top while the fault's feature ramps past its threshold, stays, and
+    ramps back.  Returns the true interval: the threshold crossings on the ramps."""
+    top = s.pose(s.high)
+    baseline_pose = top if fault.baseline == "rep_top" else s.pose(s.low)
+    threshold, target = threshold_of(fault, feature_of(s, baseline_pose, fault.feature))
+    field, at_target = solve_field(s, top, fault.feature, target)
+    _, at_threshold = solve_field(s, top, fault.feature, threshold)
+    s.move(1.0, s.low, s.high)
+    s.hold(0.8, s.high)
+    t0 = s.t
+    a = getattr(top, field)
+    for dur, x, y in ((RAMP_S, a, at_target), (FAULT_S, at_target, at_target),
+                      (RAMP_S, at_target, a)):
+        s.segments.append(Segment(dur, replace(top, **{field: x}), replace(top, **{field: y})))
+        s.t += dur
+    s.hold(0.8, s.high)
+    s.move(1.0, s.high, s.low)
+    s.hold(1.0, s.low)
+    frac = (at_threshold - a) / (at_target - a)
+    return t0 + RAMP_S * frac, t0 + RAMP_S + FAULT_S + RAMP_S * (1.0 - frac)
+
+
+def inject_dip(s: Script, ex: Exercise, fault) -> tuple[float, float]:
+    """Rep 2 sinks from its top by the fault's amount + 10 and comes back."""
+    depth = fault.amount + 10.0
+    low = s.high - ex.movement.direction * depth
+    s.move(1.0, s.low, s.high)
+    s.hold(1.5, s.high)
+    t0 = s.t
+    s.move(RAMP_S, s.high, low)
+    s.hold(FAULT_S, low)
+    s.move(RAMP_S, low, s.high)
+    s.hold(1.0, s.high)
+    s.move(1.0, s.high, s.low)
+    s.hold(1.0, s.low)
+    frac = fault.amount / depth
+    return t0 + RAMP_S * frac, t0 + RAMP_S + FAULT_S + RAMP_S * (1.0 - frac)
+
+
+def inject_drop(s: Script, ex: Exercise, fault) -> tuple[float, float]:
+    """Rep 2 is lowered in 0.2 s after a 1 s lift: from leaving the top to reaching the
+    start position."""
+    mv = ex.movement
+    s.move(1.0, s.low, s.high)
+    s.hold(1.0, s.high)
+    t0 = s.t
+    s.move(0.2, s.high, s.low)
+    s.hold(1.0, s.low)
+    span = s.high - s.low
+
+    def crossing(threshold: float) -> float:
+        value = field_value(s.field, threshold)
+        return t0 + 0.2 * (s.high - value) / span
+
+    return crossing(mv.top), crossing(mv.start)
+
+
+@pytest.mark.parametrize("name,fault_id", list(injectable()))
+def test_every_catalog_fault_is_found_where_it_was_injected(name, fault_id):
+    ex = catalog()[name]
+    fault = next(f for f in ex.faults if f.id == fault_id)
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.rep(top_s=1.5)
+    inject = {"dip": inject_dip, "lowering_fast": inject_drop}.get(fault.rule,
+                                                                    inject_on_feature)
+    true_start, true_end = inject(s, ex, fault)
+    s.rep(top_s=1.5)
+    result = analyse(ex, s.frames(jitter_m=JITTER_M, drop_every=DROP_EVERY))
+    assert len(result.counted_reps) == 3
+    found = [e for e in result.events if e.fault == fault_id]
+    assert len(found) == 1
+    assert found[0].rep == 2
+    assert found[0].start_s == pytest.approx(true_start, abs=0.3)
+    assert found[0].end_s == pytest.approx(true_end, abs=0.3)
+    others = {e.fault for e in result.events if e.kind == "form"} - {fault_id}
+    assert others <= {f.id for f in ex.faults if f.feature == fault.feature}
