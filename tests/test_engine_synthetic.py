@@ -431,3 +431,19 @@ def test_every_catalog_fault_is_found_where_it_was_injected(name, fault_id):
     assert found[0].end_s == pytest.approx(true_end, abs=0.3)
     others = {e.fault for e in result.events if e.kind == "form"} - {fault_id}
     assert others <= {f.id for f in ex.faults if f.feature == fault.feature}
+
+
+def test_counter_lines_say_the_dose_in_words():
+    from formcheck.draw import counter_lines
+
+    ex = catalog()["glute_bridge"]
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.rep(top_s=3.0)
+    s.hold(5.0, s.low)
+    result = analyse(ex, s.frames())
+    at_top = next(f for f in result.frames if f.state == "top" and f.hold_s > 2.0)
+    assert counter_lines(at_top, ex)[:3] == ["rep 0 of 5", "set 1 of 1", "hold 2 s of 60 s"]
+    resting = result.frames[-1]
+    assert counter_lines(resting, ex)[-1] == f"rest {resting.rest_s:.0f} s of 30 s"
+    assert resting.rest_s == pytest.approx(5.0 + 1.0, abs=0.5)

@@ -82,6 +82,9 @@ def counter_lines(result: FrameResult | None, ex: Exercise) -> list[str]:
                                                       if dose.hold_s else ""))
     if ex.movement.kind == "pumps":
         lines.append(f"pumps {result.pumps}")
+    if result.rest_s is not None and (dose.rest_min_s or ex.movement.kind == "hold"):
+        lines.append(f"rest {result.rest_s:.0f} s" + (f" of {dose.rest_min_s:.0f} s"
+                                                      if dose.rest_min_s else ""))
     return lines
 
 

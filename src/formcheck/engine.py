@@ -96,6 +96,7 @@ class FrameResult:
     side: str | None
     interpolated: bool = False
     quality: dict[str, float] = field(default_factory=dict)  # per feature, 0..1
+    rest_s: float | None = None  # time since the last rep ended, while resting
 
 
 @dataclass
@@ -280,7 +281,9 @@ class Engine:
         result = FrameResult(pose.index, t, self.state, counted, self.rep_count, self.set,
                              self._rep.hold_s if self._rep else 0.0,
                              len(self._rep.pumps) if self._rep else 0, values, active,
-                             guidance, self.side, interpolated, quality)
+                             guidance, self.side, interpolated, quality,
+                             t - self._last_rep_end if self.state == READY
+                             and self._last_rep_end is not None else None)
         self.frames.append(result)
         return result
 
