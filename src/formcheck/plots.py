@@ -1,23 +1,22 @@
-"""Report figures with matplotlib, returned as inline SVG text (no files, no fonts fetched)."""
+"""Report figures with matplotlib, returned as inline SVG text (no files, no fonts fetched).
+
+Figures are made with matplotlib's object API (no pyplot), so nothing global — backend,
+open figures — is touched."""
 
 from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
 FAULT_COLOR = "#d62728"
 REP_COLOR = "#2ca02c"
 
 
-def _svg(fig) -> str:
+def _svg(fig: Figure) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
-    plt.close(fig)
     text = buf.getvalue()
     return text[text.index("<svg"):]
 
@@ -26,8 +25,8 @@ def angles_over_time_svg(t_s: np.ndarray, series: dict[str, np.ndarray], reps: l
                          faults: list[dict]) -> str:
     """One panel per feature; fault intervals shaded, rep starts and ends marked."""
     names = list(series)
-    fig, axes = plt.subplots(len(names), 1, figsize=(10, 2.0 * len(names) + 0.6), sharex=True,
-                             squeeze=False)
+    fig = Figure(figsize=(10, 2.0 * len(names) + 0.6))
+    axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)
     for ax, name in zip(axes[:, 0], names, strict=True):
         ax.plot(t_s, series[name], color="#1f77b4", lw=1.4)
         ax.set_ylabel(name.replace("_deg", " (deg)").replace("_", " "), fontsize=8)
@@ -48,7 +47,8 @@ def angles_over_time_svg(t_s: np.ndarray, series: dict[str, np.ndarray], reps: l
 
 
 def trend_svg(labels: list[str], values: list[float | None], ylabel: str) -> str:
-    fig, ax = plt.subplots(figsize=(6, 2.4))
+    fig = Figure(figsize=(6, 2.4))
+    ax = fig.subplots()
     xs = [i for i, v in enumerate(values) if v is not None]
     ys = [v for v in values if v is not None]
     ax.plot(xs, ys, marker="o", color="#1f77b4")
