@@ -168,3 +168,16 @@ def test_a_camera_that_stops_delivering_ends_the_stream_with_a_clear_error():
             got.append(frame)
     assert 1 <= len(got) <= 12
     assert all(b.t_ms > a.t_ms for a, b in pairwise(got))
+
+
+def test_missing_speech_engine_degrades_to_screen_with_one_warning(tmp_path, caplog):
+    from formcheck.voice import Speaker
+
+    with caplog.at_level("WARNING"):
+        speaker = Speaker(engine="no-such-speech-engine", log_path=tmp_path / "cues.log")
+    assert not speaker.available
+    assert speaker.say("five", now=1.0) and not speaker.say("five", now=2.0)  # debounced
+    speaker.close()
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "shown on screen only" in warnings[0].getMessage()
+    assert len((tmp_path / "cues.log").read_text().splitlines()) == 1

@@ -163,9 +163,7 @@ def cmd_live(args: argparse.Namespace) -> int:
     opts = LiveOptions(exercise, source, out, side=args.side, voice=not args.no_voice,
                        voice_wav_dir=Path(args.voice_wav) if args.voice_wav else None,
                        history_path=history, model=args.model, summary_s=args.summary_s)
-    outcome = run_live(opts)
-    if outcome.voice_warning:
-        print(f"formcheck: warning: {outcome.voice_warning}", file=sys.stderr)
+    outcome = run_live(opts)  # a missing speech engine is logged once, at the start
     for line in summary_lines(outcome.parts):
         print(line)
     print(f"session files: {', '.join(str(p) for p in outcome.files.values())}")
