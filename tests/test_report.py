@@ -88,13 +88,15 @@ def test_exports_match_the_engine_result(sag_session):
     assert len(frames) == len(result.frames) == truth["n_frames"]
     columns = frames[0].keys()
     for name in ("t_s", "hip_extension_deg", "knee_flexion_deg", "trunk_to_floor_deg",
-                 "state", "active_faults", "hold_s"):
+                 "state", "active_faults", "hold_s", "visibility",
+                 "hip_extension_deg_quality"):
         assert name in columns
     sag_times = [float(r["t_s"]) for r in frames if "hips_sagging" in r["active_faults"]]
     assert sag_times[0] == pytest.approx(event.start_s, abs=0.04)
     assert sag_times[-1] == pytest.approx(event.end_s, abs=0.04)
     final_reps = {int(r["reps"]) for r in frames[-5:]}
     assert final_reps == {3}
+    assert all(0.0 <= float(r["visibility"]) <= 1.0 for r in frames)
     row = frames[400]
     assert float(row["hip_extension_deg"]) == pytest.approx(
         result.frames[400].values["hip_extension_deg"], abs=0.01)

@@ -21,6 +21,7 @@ from formcheck.features import (
     LandmarkSeries,
     anterior_sign_per_frame,
     compute_features,
+    landmarks_for,
     other,
 )
 from formcheck.landmarks import INDEX, PoseFrame
@@ -97,6 +98,7 @@ class FrameResult:
     interpolated: bool = False
     quality: dict[str, float] = field(default_factory=dict)  # per feature, 0..1
     rest_s: float | None = None  # time since the last rep ended, while resting
+    visibility: float = 0.0  # lowest visibility of the landmarks the exercise uses
 
 
 @dataclass
@@ -254,7 +256,10 @@ class Engine:
         quality = {n: 0.0 for n in self.needed}
         counted = False
         interpolated = False
+        visibility = 0.0
         if pose.has_pose:
+            visibility = float(min(pose.visibility[INDEX[n]]
+                                   for n in landmarks_for(self.needed, self.side)))
             raw, quality, view = self._features_one(pose, self.side, self.anterior)
             self._view_hist.append(view)
             guidance += self._view_guidance(pose)
@@ -283,7 +288,7 @@ class Engine:
                              len(self._rep.pumps) if self._rep else 0, values, active,
                              guidance, self.side, interpolated, quality,
                              t - self._last_rep_end if self.state == READY
-                             and self._last_rep_end is not None else None)
+                             and self._last_rep_end is not None else None, visibility)
         self.frames.append(result)
         return result
 

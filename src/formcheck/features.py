@@ -219,8 +219,15 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
 
 
+def landmarks_for(features, side: str) -> list[str]:
+    """The landmarks the named features use, for working side ``side``."""
+    names = (n.format(w=side, o=other(side)) for f in features
+             for n in SPEC_BY_NAME[f].landmarks)
+    return list(dict.fromkeys(names))
+
+
 def _quality(s: LandmarkSeries, spec: FeatureSpec, side: str, view: np.ndarray) -> np.ndarray:
-    names = [n.format(w=side, o=other(side)) for n in spec.landmarks]
+    names = landmarks_for([spec.name], side)
     vis = np.min(np.stack([s.vis(n) for n in names]), axis=0)
     rad = np.radians(np.nan_to_num(view, nan=90.0))
     if spec.view == "side":

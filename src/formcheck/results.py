@@ -127,11 +127,12 @@ def write_frames_csv(res: SessionResult, path: Path) -> None:
     names = list(res.exercise.needed_features)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["frame", "t_s", "state", "counted", "interpolated", "reps", "set", "hold_s",
-                    "pumps", *names, *(f"{n}_quality" for n in names), "active_faults"])
+        w.writerow(["frame", "t_s", "state", "counted", "interpolated", "visibility", "reps",
+                    "set", "hold_s", "pumps", *names, *(f"{n}_quality" for n in names),
+                    "active_faults"])
         for f in res.frames:
             w.writerow([f.index, f"{f.t_s:.4f}", f.state, int(f.counted), int(f.interpolated),
-                        f.reps, f.set, f"{f.hold_s:.2f}", f.pumps,
+                        f"{f.visibility:.2f}", f.reps, f.set, f"{f.hold_s:.2f}", f.pumps,
                         *("" if not math.isfinite(f.values[n]) else f"{f.values[n]:.2f}"
                           for n in names),
                         *(f"{f.quality.get(n, 0.0):.2f}" for n in names),
