@@ -34,6 +34,17 @@ def expand_inputs(items: list[str]) -> list[Path]:
     return list(dict.fromkeys(out))
 
 
+def output_names(sources: list[Path]) -> list[str]:
+    """A folder name per input: its name without extensions, numbered where two collide
+    (clip.mp4 and clip.landmarks.jsonl)."""
+    names, seen = [], {}
+    for source in sources:
+        stem = source.name.split(".")[0]
+        seen[stem] = seen.get(stem, 0) + 1
+        names.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+    return names
+
+
 @dataclass
 class BatchItem:
     source: Path
@@ -71,8 +82,8 @@ def run_batch(sources: list[Path], exercise_ref: str, out_root: Path, side: str 
               progress: Callable[[int, int, BatchItem], None] | None = None
               ) -> Iterator[BatchItem]:
     workers = max(1, min(workers or os.cpu_count() or 1, len(sources)))
-    jobs = [(s, exercise_ref, out_root / s.name.split(".")[0], side, model, video, history)
-            for s in sources]
+    jobs = [(s, exercise_ref, out_root / name, side, model, video, history)
+            for s, name in zip(sources, output_names(sources), strict=True)]
     done = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(_one, job) for job in jobs]
