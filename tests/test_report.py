@@ -157,3 +157,11 @@ def test_skeleton_video_holds_no_patient_pixels(extracted, tmp_path):
     green = (frame[:, :, 1] > 180) & (frame[:, :, 0] < 150) & (frame[:, :, 2] < 150)
     assert green.sum() > 500
     assert (frame.mean(axis=2) < 40).mean() > 0.7
+
+
+def test_batch_result_folders_never_collide():
+    from formcheck.batch import output_names
+
+    names = output_names([Path("a/clip.mp4"), Path("b/clip.landmarks.jsonl"), Path("c.mp4"),
+                          Path("d/clip.mov")])
+    assert names == ["clip", "clip-2", "c", "clip-3"]
