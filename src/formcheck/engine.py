@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck import geometry as g
 from formcheck.exercise import Exercise, Fault
 from formcheck.features import (
     SIDES,
@@ -22,7 +21,9 @@ from formcheck.features import (
     anterior_sign_per_frame,
     compute_features,
     landmarks_for,
-    other,
+    moving_side,
+    nearer_side,
+    thigh_angle_deg,
 )
 from formcheck.landmarks import INDEX, PoseFrame
 from formcheck.settings import default_smoothing
@@ -32,12 +33,11 @@ SETUP, READY, UP, TOP, DOWN = "setup", "ready", "up", "top", "down"
 
 #: How long facing and view are watched before they are settled (s of frames with a person).
 SETTLE_FACING_S = 1.0
-#: Leg movement (deg of thigh angle range) that settles which leg works.
-SIDE_MOVE_DEG = 20.0
-SIDE_RATIO = 1.5
 #: A view is wrong for the exercise beyond these angles (0 = side view).
 SIDE_VIEW_MAX_DEG = 45.0
 FRONT_VIEW_MIN_DEG = 45.0
+#: Visibility under which feet or head count as out of view (setup guidance).
+OUT_OF_VIEW_VISIBILITY = 0.3
 #: Gaps shorter than this between active frames of a fault do not split the event.
 FAULT_MERGE_GAP_S = 0.25
 BUFFER_MAX_FRAMES = 30 * 60
@@ -166,8 +166,8 @@ class Engine:
         self.side: str | None = side
         self.anterior: float | None = None
         self._facing_votes: list[float] = []
-        self._side_track: dict[str, list[float]] = {s: [] for s in SIDES}
-        self._near_votes = {s: 0.0 for s in SIDES}
+        self._setup_poses: deque[PoseFrame] = deque(maxlen=BUFFER_MAX_FRAMES)
+        self._thigh_angles = {s: deque(maxlen=BUFFER_MAX_FRAMES) for s in SIDES}
         self._buffer: deque[PoseFrame] = deque(maxlen=BUFFER_MAX_FRAMES)
         self._filters = {name: OneEuroFilter(self.params) for name in self.needed}
         self._trackers = [_FaultTracker(f) for f in exercise.faults if f.rule != "lowering_fast"]
@@ -202,17 +202,11 @@ class Engine:
         return values, quality, float(feats.side_view_deg[0])
 
     def _observe_setup(self, pose: PoseFrame) -> None:
+        self._setup_poses.append(pose)
         series = LandmarkSeries.from_poses([pose])
         self._facing_votes.append(float(anterior_sign_per_frame(series)[0]))
-        for s in SIDES:
-            o = other(s)
-            trunk_down = ((series.px(f"{s}_hip") + series.px(f"{o}_hip"))
-                          - (series.px(f"{s}_shoulder") + series.px(f"{o}_shoulder")))
-            ang = g.signed_angle_2d_deg(trunk_down, series.px(f"{s}_knee")
-                                        - series.px(f"{s}_hip"))[0]
-            if math.isfinite(ang):
-                self._side_track[s].append(float(ang))
-            self._near_votes[s] += float(series.vis(f"{s}_hip")[0] + series.vis(f"{s}_knee")[0])
+        for side in SIDES:
+            self._thigh_angles[side].append(float(thigh_angle_deg(series, side)[0]))
 
     def _try_settle(self, t_s: float) -> bool:
         frames_with_pose = len(self._facing_votes)
@@ -221,14 +215,11 @@ class Engine:
             return False
         if self.side is None:
             if self.ex.bilateral:
-                self.side = max(SIDES, key=self._near_votes.get)
+                self.side = nearer_side(LandmarkSeries.from_poses(self._setup_poses))
             else:
-                ranges = {s: (float(np.ptp(np.percentile(v, [5, 95]))) if len(v) > 5 else 0.0)
-                          for s, v in self._side_track.items()}
-                best = max(SIDES, key=ranges.get)
-                if ranges[best] < SIDE_MOVE_DEG or ranges[best] < SIDE_RATIO * ranges[other(best)]:
+                self.side = moving_side(self._thigh_angles)
+                if self.side is None:
                     return False
-                self.side = best
         self.anterior = 1.0 if sum(self._facing_votes) >= 0 else -1.0
         return True
 
@@ -301,11 +292,9 @@ class Engine:
             elif self.ex.camera == "front" and view < FRONT_VIEW_MIN_DEG:
                 out.append("Face the camera with your whole front (lie across the picture)")
         vis = pose.visibility
-        feet = min(vis[INDEX[f"{s}_ankle"]] for s in SIDES)
-        head = vis[INDEX["nose"]]
-        if feet < 0.3 and max(vis[INDEX[f"{s}_ankle"]] for s in SIDES) < 0.5:
+        if max(vis[INDEX[f"{s}_ankle"]] for s in SIDES) < OUT_OF_VIEW_VISIBILITY:
             out.append("Move back so your feet are in view")
-        if head < 0.3:
+        if vis[INDEX["nose"]] < OUT_OF_VIEW_VISIBILITY:
             out.append("Move so your head and shoulders are in view")
         return out
 
@@ -536,7 +525,8 @@ class Engine:
         """Close the session: flush buffered frames (settling with what is known)."""
         if self.anterior is None and self._buffer:
             if self.side is None:
-                self.side = self.forced_side or max(SIDES, key=self._near_votes.get)
+                self.side = nearer_side(LandmarkSeries.from_poses(self._setup_poses)) \
+                    if self._setup_poses else "left"
             self.anterior = 1.0 if sum(self._facing_votes) >= 0 else -1.0
             pending, self._buffer = list(self._buffer), deque()
             for p in pending:

@@ -239,22 +239,43 @@ def _quality(s: LandmarkSeries, spec: FeatureSpec, side: str, view: np.ndarray) 
     return np.clip(vis * fit, 0.0, 1.0)
 
 
+#: A leg "moves" once its thigh angle has swung this far (5th-95th percentile) and
+#: this many times further than the other leg.
+SIDE_MOVE_DEG = 20.0
+SIDE_RATIO = 1.5
+
+
+def thigh_angle_deg(s: LandmarkSeries, side: str) -> np.ndarray:
+    """The side's thigh direction against the trunk in the image, unsigned for facing:
+    only its swing is used, to tell which leg moves."""
+    o = other(side)
+    trunk_down = ((s.px(f"{side}_hip") + s.px(f"{o}_hip"))
+                  - (s.px(f"{side}_shoulder") + s.px(f"{o}_shoulder")))
+    return g.signed_angle_2d_deg(trunk_down, s.px(f"{side}_knee") - s.px(f"{side}_hip"))
+
+
+def moving_side(angles: dict[str, np.ndarray]) -> str | None:
+    """The leg whose thigh swings clearly more than the other's, or None yet."""
+    swing = {}
+    for side, values in angles.items():
+        values = np.asarray(values)
+        values = values[np.isfinite(values)]
+        swing[side] = float(np.ptp(np.percentile(values, [5, 95]))) if values.size > 5 else 0.0
+    best = max(SIDES, key=swing.get)
+    if swing[best] >= SIDE_MOVE_DEG and swing[best] >= SIDE_RATIO * swing[other(best)]:
+        return best
+    return None
+
+
+def nearer_side(s: LandmarkSeries) -> str:
+    """The side nearer the camera: the one whose hip and knee are more visible."""
+    return max(SIDES, key=lambda side: float(np.nanmean(s.vis(f"{side}_hip")
+                                                       + s.vis(f"{side}_knee"))))
+
+
 def choose_working_side(s: LandmarkSeries, bilateral: bool) -> str:
-    """The leg that moves most (range of its thigh direction against the trunk); for
-    bilateral exercises, or when neither leg clearly moves more, the side nearer the
-    camera (the more visible one)."""
-    if not bilateral:
-        ranges = {}
-        for side in SIDES:
-            o = other(side)
-            trunk_down = ((s.px(f"{side}_hip") + s.px(f"{o}_hip")) / 2
-                          - (s.px(f"{side}_shoulder") + s.px(f"{o}_shoulder")) / 2)
-            ang = g.signed_angle_2d_deg(trunk_down, s.px(f"{side}_knee") - s.px(f"{side}_hip"))
-            ang = ang[np.isfinite(ang)]
-            ranges[side] = float(np.ptp(np.percentile(ang, [5, 95]))) if ang.size else 0.0
-        best = max(SIDES, key=ranges.get)
-        if ranges[best] > 1.5 * ranges[other(best)] and ranges[best] > 10.0:
-            return best
-    near = {side: float(np.nanmean(s.vis(f"{side}_hip") + s.vis(f"{side}_knee")))
-            for side in SIDES}
-    return max(SIDES, key=near.get)
+    """The leg that moves; for bilateral exercises, or when neither leg clearly moves more,
+    the side nearer the camera."""
+    moving = None if bilateral else moving_side({side: thigh_angle_deg(s, side)
+                                                  for side in SIDES})
+    return moving or nearer_side(s)
