@@ -65,6 +65,7 @@ def test_a_copied_file_with_a_changed_threshold_loads(tmp_path):
      ["faults[2].rule: expected one of above, below"]),
     (('camera = "side"', 'camera = "above"'), ["camera: expected one of side, front"]),
     (('name = "quadruped_hip_extension"\n', ""), ["name: missing"]),
+    (("[movement]", "[motion]"), ["movement: missing", "motion: unknown key"]),
 ])
 def test_malformed_files_name_the_key(tmp_path, change, messages):
     old, new = change

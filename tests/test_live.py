@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 
 from conftest import rendered_clip, shared_clip
+from formcheck.analyze import analyze_input
 from formcheck.errors import SourceEndedEarly
+from formcheck.exercise import load_exercise
 from formcheck.landmarks import INDEX
 from formcheck.sources import LatestFrameGrabber
 
@@ -129,6 +131,13 @@ def test_spoken_cues_in_order_and_debounced(display, extracted, tmp_path):
     for path in wavs:
         seconds, rms = wav_seconds_and_rms(path)
         assert seconds > 0.2 and rms > 100
+    # the live session, paced and windowed, found what the offline analysis finds
+    live_doc = json.loads((out / "results.json").read_text())
+    offline = analyze_input(extracted(video), load_exercise("quadruped_hip_extension"),
+                            tmp_path / "offline").document
+    assert live_doc["reps"] == offline["reps"]
+    assert live_doc["faults"] == offline["faults"]
+    assert [f["fault"] for f in live_doc["faults"]] == ["back_arching"] * 3
 
 
 def test_source_stopping_mid_session_keeps_the_recording(display, tmp_path):
@@ -168,6 +177,20 @@ def test_a_camera_that_stops_delivering_ends_the_stream_with_a_clear_error():
             got.append(frame)
     assert 1 <= len(got) <= 12
     assert all(b.t_ms > a.t_ms for a, b in pairwise(got))
+
+
+def test_no_screen_is_a_clear_error(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    rec = tmp_path / "r.landmarks.jsonl"
+    rec.write_text("")
+    proc = subprocess.run([sys.executable, "-m", "formcheck", "live", "-e", "glute_bridge",
+                           "--source", str(rec), "-o", str(tmp_path / "s"), "--no-history"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "formcheck: error: no screen for the live window (DISPLAY is not set): run "
+        "'formcheck live' in a desktop session; for a recorded video without a window use "
+        "'formcheck analyze'"]
 
 
 def test_missing_speech_engine_degrades_to_screen_with_one_warning(tmp_path, caplog):

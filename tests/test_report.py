@@ -165,3 +165,14 @@ def test_batch_result_folders_never_collide():
     names = output_names([Path("a/clip.mp4"), Path("b/clip.landmarks.jsonl"), Path("c.mp4"),
                           Path("d/clip.mov")])
     assert names == ["clip", "clip-2", "c", "clip-3"]
+
+
+def test_a_file_that_is_not_a_history_database_is_a_clear_error(tmp_path):
+    bad = tmp_path / "history.sqlite"
+    bad.write_text("these are notes, not a database\n" * 100)
+    proc = subprocess.run([sys.executable, "-m", "formcheck", "history", "--history", str(bad)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "is not a formcheck history database" in proc.stderr
+    assert "--no-history" in proc.stderr

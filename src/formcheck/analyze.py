@@ -13,7 +13,7 @@ from formcheck.errors import NoPersonError
 from formcheck.exercise import Exercise
 from formcheck.history import History
 from formcheck.landmarks import PoseFrame
-from formcheck.measure import measure_recorded, rep_metrics
+from formcheck.measure import measure_session
 from formcheck.poses import PoseStream, open_poses
 from formcheck.recording import SUFFIX, RecordingWriter, is_recording
 from formcheck.report import render_report, worst_frame_index, write_report
@@ -25,7 +25,6 @@ from formcheck.results import (
     write_reps_csv,
 )
 from formcheck.session import run_session
-from formcheck.settings import default_smoothing
 from formcheck.sources import VideoSink, read_frames
 
 VIDEO_MODES = ("annotated", "skeleton")
@@ -110,11 +109,7 @@ def analyze_input(source: str | Path, exercise: Exercise, out_dir: Path,
 def _write(result: SessionResult, stream: PoseStream, poses: list[PoseFrame], out_dir: Path,
            files: dict[str, Path], history_path: Path | None,
            video_source: Path | None) -> dict:
-    feats = None
-    if result.side is not None and len(poses) > 1:
-        feats, _ = measure_recorded(poses, result.exercise.smoothing or default_smoothing(),
-                                    side=result.side, min_quality=result.exercise.min_quality)
-    metrics = rep_metrics(feats, result.reps, result.exercise.tracks) if feats else None
+    feats, metrics = measure_session(result, poses)
     doc = results_document(result, stream.info, stream.model, metrics)
     files["results"] = out_dir / "results.json"
     files["frames_csv"] = out_dir / "frames.csv"

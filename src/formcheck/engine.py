@@ -159,14 +159,12 @@ class Engine:
     def __init__(self, exercise: Exercise, side: str | None = None,
                  smoothing: SmoothingParams | None = None) -> None:
         self.ex = exercise
-        self.forced_side = side
         self.params = smoothing or exercise.smoothing or default_smoothing()
         self.needed = exercise.needed_features
         self.mv = exercise.movement
         self.side: str | None = side
         self.anterior: float | None = None
         self._facing_votes: list[float] = []
-        self._setup_poses: deque[PoseFrame] = deque(maxlen=BUFFER_MAX_FRAMES)
         self._thigh_angles = {s: deque(maxlen=BUFFER_MAX_FRAMES) for s in SIDES}
         self._buffer: deque[PoseFrame] = deque(maxlen=BUFFER_MAX_FRAMES)
         self._filters = {name: OneEuroFilter(self.params) for name in self.needed}
@@ -202,11 +200,13 @@ class Engine:
         return values, quality, float(feats.side_view_deg[0])
 
     def _observe_setup(self, pose: PoseFrame) -> None:
-        self._setup_poses.append(pose)
         series = LandmarkSeries.from_poses([pose])
         self._facing_votes.append(float(anterior_sign_per_frame(series)[0]))
         for side in SIDES:
             self._thigh_angles[side].append(float(thigh_angle_deg(series, side)[0]))
+
+    def _buffered_with_person(self) -> LandmarkSeries:
+        return LandmarkSeries.from_poses([p for p in self._buffer if p.has_pose])
 
     def _try_settle(self, t_s: float) -> bool:
         frames_with_pose = len(self._facing_votes)
@@ -215,7 +215,7 @@ class Engine:
             return False
         if self.side is None:
             if self.ex.bilateral:
-                self.side = nearer_side(LandmarkSeries.from_poses(self._setup_poses))
+                self.side = nearer_side(self._buffered_with_person())
             else:
                 self.side = moving_side(self._thigh_angles)
                 if self.side is None:
@@ -525,8 +525,8 @@ class Engine:
         """Close the session: flush buffered frames (settling with what is known)."""
         if self.anterior is None and self._buffer:
             if self.side is None:
-                self.side = nearer_side(LandmarkSeries.from_poses(self._setup_poses)) \
-                    if self._setup_poses else "left"
+                with_person = self._buffered_with_person()
+                self.side = nearer_side(with_person) if with_person.t_s.size else "left"
             self.anterior = 1.0 if sum(self._facing_votes) >= 0 else -1.0
             pending, self._buffer = list(self._buffer), deque()
             for p in pending:

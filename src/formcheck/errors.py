@@ -37,3 +37,11 @@ class RecordingError(InputError):
 
 class ExerciseError(InputError):
     """An exercise definition is unknown or malformed."""
+
+
+class HistoryError(InputError):
+    """The session history database cannot be read or written."""
+
+
+class DisplayError(InputError):
+    """There is no screen to show the live window on."""

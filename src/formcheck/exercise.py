@@ -140,6 +140,9 @@ def _check_value(value: Any, hint: Any, path: str, problems: _Problems) -> Any:
 def _build(cls: type, data: Any, path: str, problems: _Problems,
            nested: dict[str, Any] | None = None) -> Any:
     """Build dataclass ``cls`` from a TOML table, recording problems; None if any."""
+    if data is None:
+        problems.add(path, "missing")
+        return None
     if not isinstance(data, dict):
         problems.add(path or "(top level)", f"expected a table, got {data!r}")
         return None

@@ -8,6 +8,7 @@ n starts the next set.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +17,12 @@ import cv2
 
 from formcheck.draw import annotate, blank_like, draw_banner
 from formcheck.engine import Engine, FrameResult, SessionResult
-from formcheck.errors import SourceEndedEarly
+from formcheck.errors import DisplayError, SourceEndedEarly
 from formcheck.exercise import Exercise
 from formcheck.features import other
 from formcheck.history import History
+from formcheck.landmarks import PoseFrame
+from formcheck.measure import measure_session
 from formcheck.poses import open_poses
 from formcheck.recording import SUFFIX, RecordingWriter
 from formcheck.results import results_document, write_frames_csv, write_json
@@ -55,7 +58,6 @@ class LiveOutcome:
     latencies_ms: list[float] = field(default_factory=list)  # capture -> overlay shown
     display_s: float = 0.0  # from the first frame shown to the last
     dropped: int = 0
-    voice_warning: str | None = None
 
 
 class _Session:
@@ -66,6 +68,7 @@ class _Session:
         self.stream = stream
         self.engine = Engine(opts.exercise, side=opts.side)
         self.parts: list[SessionResult] = []
+        self.poses: list[PoseFrame] = []  # analysed poses, for the final per-rep metrics
         self.latest: FrameResult | None = None
         self.files = {"results": opts.out_dir / "results.json",
                       "frames_csv": opts.out_dir / "frames.csv",
@@ -76,6 +79,7 @@ class _Session:
         self._last_save = 0.0
 
     def feed(self, pose) -> None:
+        self.poses.append(pose)
         for result in self.engine.update(pose):
             self.latest = result
             self.cues.on_result(result)
@@ -95,16 +99,30 @@ class _Session:
     def snapshot(self) -> list[SessionResult]:
         return [*self.parts, self.engine.snapshot()]
 
-    def save(self, force: bool = False) -> None:
+    def save(self, force: bool = False) -> list[dict]:
+        """Write results.json and frames.csv (every few seconds, or now with ``force``);
+        returns the results document of each part."""
         now = time.monotonic()
         if not force and now - self._last_save < RESULTS_EVERY_S:
-            return
+            return []
         self._last_save = now
         parts = self.snapshot()
-        docs = [results_document(p, self.stream.info, self.stream.model) for p in parts]
+        # the lag-free per-rep metrics, as `analyze` writes them, once at the end
+        metrics = [measure_session(p, self.poses)[1] if force else None for p in parts]
+        docs = [results_document(p, self.stream.info, self.stream.model, m)
+                for p, m in zip(parts, metrics, strict=True)]
         doc = {**docs[-1], "parts": docs} if len(docs) > 1 else docs[-1]
         write_json(doc, self.files["results"])
         write_frames_csv(parts[-1], self.files["frames_csv"])
+        return docs
+
+
+def _check_display() -> None:
+    """OpenCV's window aborts the whole process when there is no screen; say so first."""
+    if sys.platform.startswith(("linux", "freebsd")) and not os.environ.get("DISPLAY"):
+        raise DisplayError("no screen for the live window (DISPLAY is not set): run "
+                           "'formcheck live' in a desktop session; for a recorded video "
+                           "without a window use 'formcheck analyze'")
 
 
 def _quiet_qt() -> None:
@@ -132,6 +150,8 @@ def _window_closed() -> bool:
 def run_live(opts: LiveOptions) -> LiveOutcome:
     """Run a live session until the source ends, the user quits, or the source is lost.
     The recording, results.json, frames.csv and cues.log are written as it goes."""
+    if opts.window:
+        _check_display()
     opts.out_dir.mkdir(parents=True, exist_ok=True)
     _quiet_qt()
     realtime = not isinstance(opts.source, int)
@@ -140,8 +160,7 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
             Path(str(opts.source)).name.split(".")[0]
         rec_path = opts.out_dir / f"{name}{SUFFIX}"
         session = _Session(opts, stream)
-        outcome = LiveOutcome([], {"recording": rec_path, **session.files}, 0, 0, "end",
-                              voice_warning=session.speaker.warning)
+        outcome = LiveOutcome([], {"recording": rec_path, **session.files}, 0, 0, "end")
         if opts.window:
             _open_window(stream.info.width_px, stream.info.height_px)
         with RecordingWriter(rec_path, stream.info, stream.model) as writer:
@@ -154,12 +173,11 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
         outcome.dropped = stream.source_dropped
     session.parts.append(session.engine.finish())
     outcome.parts = session.parts
-    session.save(force=True)
+    docs = session.save(force=True)
     if opts.history_path is not None:
         with History(opts.history_path) as history:
-            for part in session.parts:
-                history.add(results_document(part, stream.info, stream.model), "live",
-                            str(session.files["results"]))
+            for doc in docs:
+                history.add(doc, "live", str(session.files["results"]))
     if opts.window:
         _summary_screen(session, stream.info, opts)
     session.speaker.close(wait=opts.voice_wav_dir is not None)

@@ -17,6 +17,7 @@ from formcheck.features import (
     consensus_sign,
 )
 from formcheck.landmarks import PoseFrame
+from formcheck.settings import default_smoothing
 from formcheck.smoothing import SmoothingParams, smooth_recorded
 
 
@@ -54,3 +55,15 @@ def rep_metrics(feats: Features, reps, names: Sequence[str]) -> dict[int, dict[s
                 row[f"range_{name}"] = float(values.max() - values.min())
         out[rep.rep] = row
     return out
+
+
+def measure_session(result, poses: Sequence[PoseFrame]
+                    ) -> tuple[Features | None, dict[int, dict[str, float]] | None]:
+    """The lag-free features of a finished session (its working side, the exercise's
+    smoothing and quality floor) and its per-rep metrics; (None, None) without a side."""
+    if result.side is None or len(poses) < 2:
+        return None, None
+    ex = result.exercise
+    feats, _ = measure_recorded(poses, ex.smoothing or default_smoothing(), side=result.side,
+                                min_quality=ex.min_quality)
+    return feats, rep_metrics(feats, result.reps, ex.tracks)

@@ -17,7 +17,13 @@ import numpy as np
 from formcheck.landmarks import PoseFrame
 from formcheck.model import ModelInfo, resolve_model
 from formcheck.recording import RecordingReader, is_recording
-from formcheck.sources import CameraSource, PacedFileSource, SourceInfo, VideoFileSource
+from formcheck.sources import (
+    CameraSource,
+    PacedFileSource,
+    SourceInfo,
+    VideoFileSource,
+    paced,
+)
 
 
 @dataclass
@@ -55,18 +61,6 @@ class PoseStream:
         return getattr(self._source, "dropped", 0)
 
 
-def _paced(poses: Iterator[PoseFrame]) -> Iterator[PoseFrame]:
-    """Release recorded poses at the pace they were recorded."""
-    start = None
-    for pose in poses:
-        if start is None:
-            start = time.monotonic() - pose.t_s
-        delay = start + pose.t_s - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        yield pose
-
-
 def model_record(model: ModelInfo) -> dict:
     return {"file": model.name, "sha256": model.sha256}
 
@@ -82,7 +76,7 @@ def open_poses(source: str | Path | int, model_path: str | Path | None = None,
     if not isinstance(source, int) and is_recording(source):
         reader = RecordingReader(source)
         poses = ((None, pose, time.monotonic() if realtime else None)
-                 for pose in (_paced(reader) if realtime else reader))
+                 for pose in (paced(reader, lambda p: p.t_s) if realtime else reader))
         return PoseStream(reader.info, reader.header.get("model"), poses, _source=reader)
     from formcheck.pose import PoseEstimator  # the model is only loaded when needed
 

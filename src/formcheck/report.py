@@ -113,7 +113,7 @@ def render_report(doc: dict, result: SessionResult, feats: Features | None,
                   frames_bgr: dict[int, np.ndarray] | None = None) -> str:
     ex = result.exercise
     t = np.array([f.t_s for f in result.frames])
-    names = [n for n in ex.tracks]
+    names = list(ex.tracks)
     if feats is not None:
         series = {n: np.interp(t, feats.t_s, feats.values[n]) if len(feats.t_s) else t * np.nan
                   for n in names}

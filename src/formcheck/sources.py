@@ -113,6 +113,20 @@ class VideoFileSource:
                 "looks truncated); what was read has been kept")
 
 
+def paced(items: Iterator, seconds_of) -> Iterator:
+    """Yield each item no sooner than its own timestamp (``seconds_of(item)``), counted
+    from the first item: a recording or a file played back in real time."""
+    start = None
+    for item in items:
+        t_s = seconds_of(item)
+        if start is None:
+            start = time.monotonic() - t_s
+        delay = start + t_s - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        yield item
+
+
 class _GrabbedSource:
     """A source read on a thread by a LatestFrameGrabber (``self._grabber``)."""
 
@@ -179,8 +193,7 @@ class PacedFileSource(_GrabbedSource):
     def __init__(self, path: str | Path) -> None:
         self._file = VideoFileSource(path)
         self.info = self._file.info
-        self._frames = iter(self._file)
-        self._start = None
+        self._frames = paced(iter(self._file), lambda frame: frame.t_ms / 1000.0)
         self._error: SourceEndedEarly | None = None
 
         def read_paced() -> tuple[bool, Frame | None]:
@@ -191,11 +204,6 @@ class PacedFileSource(_GrabbedSource):
             except SourceEndedEarly as exc:
                 self._error = exc
                 return False, None
-            if self._start is None:
-                self._start = time.monotonic() - frame.t_ms / 1000.0
-            delay = self._start + frame.t_ms / 1000.0 - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
             return True, frame
 
         self._grabber = LatestFrameGrabber(read_paced, endless=False,

@@ -40,7 +40,6 @@ class Speaker:
         self.debounce_s = debounce_s
         self.wav_dir = wav_dir
         self.log_path = log_path
-        self.spoken: list[tuple[float, str, str]] = []  # (time, key, phrase)
         self._last: dict[str, float] = {}
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._count = 0
@@ -70,7 +69,6 @@ class Speaker:
         if key in self._last and now - self._last[key] < wait:
             return False
         self._last[key] = now
-        self.spoken.append((now, key, phrase))
         if self.log_path is not None:
             with self.log_path.open("a", encoding="utf-8") as fh:
                 fh.write(f"{now:.3f}\t{key}\t{phrase}\n")
