@@ -21,13 +21,17 @@ def base_parser(description: str) -> argparse.ArgumentParser:
     return parser
 
 
-def recording_for(video: Path, cache: Path) -> Path:
-    """The clip's landmark recording, made with the real model on first use."""
+def recording_for(video: Path, cache: Path, model: Path | None = None) -> Path:
+    """The clip's landmark recording, made with the real model (the bundled one, or
+    ``model``, cached apart) on first use."""
+    if model is not None:
+        cache = cache / model.stem
     out = cache / (video.stem + ".landmarks.jsonl")
     if not out.is_file():
         cache.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".partial")
-        if formcheck_main(["extract", str(video), "-o", str(tmp)]) != 0:
+        extra = ["--model", str(model)] if model is not None else []
+        if formcheck_main(["extract", str(video), "-o", str(tmp), *extra]) != 0:
             raise SystemExit(f"extraction failed for {video}")
         tmp.replace(out)
     return out

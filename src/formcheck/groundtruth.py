@@ -14,12 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.landmarks import INDEX, N_LANDMARKS, PoseFrame
+
 #: feature -> (ground-truth metric, camera views where the feature is meant to be used)
 FEATURE_TRUTH: dict[str, tuple[str, tuple[str, ...]]] = {
     "hip_extension_deg": ("working_hip_extension_trunk_3d", ("side",)),
     "knee_flexion_deg": ("working_knee_flexion_3d", ("side",)),
     "trunk_to_floor_deg": ("trunk_line_rig3d", ("side", "front")),
     "pelvis_level_deg": ("pelvic_roll_3d", ("side",)),
+    "pelvis_level_image_deg": ("pelvic_roll_3d", ("side",)),
     "hip_abduction_deg": ("working_hip_abduction_3d", ("front",)),
     "hip_abduction_image_deg": ("working_hip_abduction_3d", ("front",)),
     "pelvis_roll_from_stacked_deg": ("pelvic_roll_3d", ("front",)),
@@ -49,6 +52,47 @@ def load_truth(video: str | Path) -> dict:
 
 def truth_series(truth: dict, metric: str) -> np.ndarray:
     return np.array([f["metrics"][metric] for f in truth["frames"]], dtype=float)
+
+
+#: ground-truth point name (after the ``rig_``/``coco_`` prefix) -> landmark name
+_TRUTH_LANDMARKS = {name: name for name in INDEX} | {"left_big_toe": "left_foot_index",
+                                                     "right_big_toe": "right_foot_index"}
+
+
+def _camera_frame(truth: dict) -> np.ndarray:
+    """Rotation from the clip's world frame (Z up) to MediaPipe's camera-aligned world
+    frame (x right, y down, z away from the camera)."""
+    cam_to_world = np.array(truth["camera"]["cam_to_world_gl"], dtype=float)[:3, :3]
+    return np.diag([1.0, -1.0, -1.0]) @ cam_to_world.T  # OpenGL camera: y up, looks along -z
+
+
+def poses_from_truth(truth: dict, points: str = "rig") -> list[PoseFrame]:
+    """The clip's exact ``rig`` joint centres (or its ``coco`` surface keypoints) as pose
+    frames, as if a perfect landmark model with that convention had seen the video:
+    pixels from ``points2d``, world metres from ``points3d`` turned into the camera's
+    frame and centred between the hips, visibility 1 where the point exists, 0 elsewhere.
+    Scoring features on these separates formcheck's geometry from the model's error."""
+    rotation = _camera_frame(truth)
+    size = np.array([truth["width"], truth["height"]], dtype=float)
+    prefix = f"{points}_"
+    out = []
+    for f in truth["frames"]:
+        image = np.full((N_LANDMARKS, 3), np.nan)
+        world = np.full((N_LANDMARKS, 3), np.nan)
+        visibility = np.zeros(N_LANDMARKS)
+        for key, xy in f["points2d"].items():
+            name = _TRUTH_LANDMARKS.get(key.removeprefix(prefix)) if key.startswith(prefix) \
+                else None
+            if name is not None:
+                i = INDEX[name]
+                image[i, :2] = np.asarray(xy, dtype=float) / size
+                image[i, 2] = 0.0
+                world[i] = rotation @ np.asarray(f["points3d"][key], dtype=float)
+                visibility[i] = 1.0
+        world -= (world[INDEX["left_hip"]] + world[INDEX["right_hip"]]) / 2
+        out.append(PoseFrame(f["frame"], 1000.0 * f["time_s"], truth["width"],
+                             truth["height"], image, world, visibility, visibility.copy()))
+    return out
 
 
 def expected_side(truth: dict) -> str:
