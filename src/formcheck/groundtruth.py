@@ -73,7 +73,6 @@ def poses_from_truth(truth: dict, points: str = "rig") -> list[PoseFrame]:
     frame and centred between the hips, visibility 1 where the point exists, 0 elsewhere.
     Scoring features on these separates formcheck's geometry from the model's error."""
     rotation = _camera_frame(truth)
-    size = np.array([truth["width"], truth["height"]], dtype=float)
     prefix = f"{points}_"
     out = []
     for f in truth["frames"]:
@@ -81,14 +80,13 @@ def poses_from_truth(truth: dict, points: str = "rig") -> list[PoseFrame]:
         world = np.full((N_LANDMARKS, 3), np.nan)
         visibility = np.zeros(N_LANDMARKS)
         for key, xy in f["points2d"].items():
-            name = _TRUTH_LANDMARKS.get(key.removeprefix(prefix)) if key.startswith(prefix) \
-                else None
-            if name is not None:
-                i = INDEX[name]
-                image[i, :2] = np.asarray(xy, dtype=float) / size
-                image[i, 2] = 0.0
-                world[i] = rotation @ np.asarray(f["points3d"][key], dtype=float)
-                visibility[i] = 1.0
+            name = _TRUTH_LANDMARKS.get(key.removeprefix(prefix))
+            if not key.startswith(prefix) or name is None:
+                continue
+            i = INDEX[name]
+            image[i] = (xy[0] / truth["width"], xy[1] / truth["height"], 0.0)
+            world[i] = rotation @ np.asarray(f["points3d"][key], dtype=float)
+            visibility[i] = 1.0
         world -= (world[INDEX["left_hip"]] + world[INDEX["right_hip"]]) / 2
         out.append(PoseFrame(f["frame"], 1000.0 * f["time_s"], truth["width"],
                              truth["height"], image, world, visibility, visibility.copy()))
