@@ -19,6 +19,10 @@ Run with a Python that has ``mediapipe==0.10.21`` installed (its metadata writer
 copy in mediapipe 1.x lacks its compiled part)::
 
     bash models/rebuild.sh          # makes a throw-away venv and runs this script
+
+``--landmarks FILE`` bundles other BlazePose landmark weights the same way, for example the
+heavy ones (``pose_landmark_heavy.tflite`` in the Apache-2.0 ``@mediapipe/pose`` npm
+package), for use with ``--model``; the bundled file stays the full model.
 """
 
 from __future__ import annotations
@@ -71,12 +75,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-o", "--output", type=Path,
                         default=Path(__file__).with_name("pose_landmarker_full_blazepose.task"))
+    parser.add_argument("--landmarks", type=Path, metavar="FILE",
+                        help="pose_landmark_*.tflite to bundle instead of the wheel's full model")
     args = parser.parse_args()
     root = resources.files("mediapipe")
-    members = {
-        member: with_image_metadata((root / src).read_bytes(), mean, std, name)
-        for member, (src, mean, std, name) in MEMBERS.items()
-    }
+    members = {}
+    for member, (src, mean, std, name) in MEMBERS.items():
+        weights = (root / src).read_bytes()
+        if args.landmarks and member == "pose_landmarks_detector.tflite":
+            weights = args.landmarks.read_bytes()
+            name = f"BlazePose GHUM landmarks ({args.landmarks.stem})"
+        members[member] = with_image_metadata(weights, mean, std, name)
     data = aligned_stored_zip(members)
     args.output.write_bytes(data)
     digest = hashlib.sha256(data).hexdigest()
