@@ -27,20 +27,13 @@ from formcheck.groundtruth import (
     ErrorStats,
     expected_side,
     load_truth,
+    measure_clip,
     poses_from_truth,
     truth_series,
 )
-from formcheck.measure import measure_recorded
 from formcheck.recording import RecordingReader
-from formcheck.settings import default_smoothing
 
 SOURCES = ("model", "joint ctr", "COCO")
-
-
-def measured(poses, truth):
-    feats, _ = measure_recorded(poses, default_smoothing(),
-                                bilateral=truth["working_side"] == "both")
-    return feats
 
 
 def main() -> None:
@@ -55,10 +48,10 @@ def main() -> None:
     for video in videos:
         truth = load_truth(video)
         feats = {
-            "model": measured(list(RecordingReader(recording_for(video, args.cache,
+            "model": measure_clip(list(RecordingReader(recording_for(video, args.cache,
                                                                  args.model))), truth),
-            "joint ctr": measured(poses_from_truth(truth, "rig"), truth),
-            "COCO": measured(poses_from_truth(truth, "coco"), truth),
+            "joint ctr": measure_clip(poses_from_truth(truth, "rig"), truth),
+            "COCO": measure_clip(poses_from_truth(truth, "coco"), truth),
         }
         view = truth["camera_view"]
         for name, (metric, views) in FEATURE_TRUTH.items():

@@ -447,3 +447,32 @@ def test_counter_lines_say_the_dose_in_words():
     resting = result.frames[-1]
     assert counter_lines(resting, ex)[-1] == f"rest {resting.rest_s:.0f} s of 30 s"
     assert resting.rest_s == pytest.approx(5.0 + 1.0, abs=0.5)
+
+
+def test_hold_cue_is_said_once_per_rep_even_after_a_sag(tmp_path):
+    from formcheck.voice import CueCaller, Speaker
+
+    ex = catalog()["glute_bridge"]
+    s = Script(ex)
+    for _ in range(2):
+        s.hold(1.5, s.low)
+        s.move(1.0, s.low, s.high)
+        s.hold(2.0, s.high)
+        s.move(0.3, s.high, s.high - 25.0)  # sags out of the top and comes back up
+        s.hold(1.0, s.high - 25.0)
+        s.move(0.3, s.high - 25.0, s.high)
+        s.hold(2.0, s.high)
+        s.move(1.0, s.high, s.low)
+    s.hold(1.5, s.low)
+    result = analyse(ex, s.frames(jitter_m=JITTER_M))
+    assert len(result.counted_reps) == 2
+    assert [f.state for f in result.frames].count("down") > 0
+    log = tmp_path / "cues.log"
+    speaker = Speaker(enabled=False, log_path=log)
+    caller = CueCaller(speaker, ex)
+    for frame in result.frames:
+        caller.on_result(frame)
+    speaker.close()
+    phrases = [line.split("\t")[2] for line in log.read_text().splitlines()]
+    assert phrases.count("Hold") == 2
+    assert [p for p in phrases if p in ("Hold", "one", "two")] == ["Hold", "one", "Hold", "two"]

@@ -11,9 +11,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import rendered_clip
-from formcheck.groundtruth import expected_side, feature_errors, poses_from_truth
-from formcheck.measure import measure_recorded
-from formcheck.settings import default_smoothing
+from formcheck.groundtruth import expected_side, feature_errors, measure_clip, poses_from_truth
 
 SIDE_VIEW = ["bridge_arch", "bridge_hold_sag", "prone_pumps_l1", "quadruped_ext_far_leg",
              "quadruped_pumps_l2", "quadruped_trunk_rotation"]
@@ -30,8 +28,7 @@ FRONT_BOUNDS = {"trunk_to_floor_deg": 0.5, "hip_abduction_deg": 0.5,
 def _errors(name: str):
     _, truth = rendered_clip(name)
     poses = poses_from_truth(truth, "rig")
-    feats, _ = measure_recorded(poses, default_smoothing(),
-                                bilateral=truth["working_side"] == "both")
+    feats = measure_clip(poses, truth)
     assert feats.side == expected_side(truth)
     return feature_errors(feats.values, truth), len(poses)
 
@@ -58,7 +55,6 @@ def test_coco_keypoints_read_the_hip_about_ten_degrees_more_extended():
     in every side-view posture (supine, prone, hands and knees)."""
     for name in ("bridge_hold_sag", "prone_pumps_l1", "quadruped_pumps_l2"):
         _, truth = rendered_clip(name)
-        feats, _ = measure_recorded(poses_from_truth(truth, "coco"), default_smoothing(),
-                                    bilateral=truth["working_side"] == "both")
+        feats = measure_clip(poses_from_truth(truth, "coco"), truth)
         bias = feature_errors(feats.values, truth)["hip_extension_deg"].bias
         assert 8.0 <= bias <= 13.0, (name, bias)

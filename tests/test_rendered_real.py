@@ -8,10 +8,8 @@ import pytest
 from conftest import rendered_clip
 from formcheck.analyze import analyze_input
 from formcheck.exercise import load_exercise
-from formcheck.groundtruth import expected_side, feature_errors, score_clip
-from formcheck.measure import measure_recorded
+from formcheck.groundtruth import expected_side, feature_errors, measure_clip, score_clip
 from formcheck.recording import RecordingReader
-from formcheck.settings import default_smoothing
 
 CLIPS = ["quadruped_ext_knee_drift", "quadruped_pumps_l2", "side_lying_gmed_roll"]
 
@@ -47,8 +45,7 @@ BOUNDS = {
 def test_feature_errors_against_ground_truth(name, extracted):
     video, truth = rendered_clip(name)
     poses = list(RecordingReader(extracted(video)))
-    feats, _ = measure_recorded(poses, default_smoothing(),
-                                bilateral=truth["working_side"] == "both")
+    feats = measure_clip(poses, truth)
     assert feats.side == expected_side(truth)
     errors = feature_errors(feats.values, truth)
     for feature, bound in BOUNDS[name].items():

@@ -83,6 +83,11 @@ def test_exports_match_the_engine_result(sag_session):
     assert [f["fault"] for f in doc["faults"]] == ["hips_sagging"]
     event = next(e for e in result.events if e.fault == "hips_sagging")
     assert doc["faults"][0]["start_s"] == pytest.approx(event.start_s, abs=1e-3)
+    # the injected sag, from the clip's ground truth: same rep, same interval within 0.3 s
+    sag = truth["faults"][0]
+    assert doc["faults"][0]["rep"] in sag["reps"]
+    assert doc["faults"][0]["start_s"] == pytest.approx(sag["start_s"], abs=0.3)
+    assert doc["faults"][0]["end_s"] == pytest.approx(sag["end_s"], abs=0.3)
 
     frames = read_csv(first.files["frames_csv"])
     assert len(frames) == len(result.frames) == truth["n_frames"]

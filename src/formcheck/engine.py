@@ -20,6 +20,7 @@ from formcheck.features import (
     LandmarkSeries,
     anterior_sign_per_frame,
     compute_features,
+    consensus_sign,
     landmarks_for,
     moving_side,
     nearer_side,
@@ -27,12 +28,18 @@ from formcheck.features import (
 )
 from formcheck.landmarks import INDEX, PoseFrame
 from formcheck.settings import default_smoothing
-from formcheck.smoothing import OneEuroFilter, SmoothingParams
+from formcheck.smoothing import OneEuroFilter, SmoothingParams, robust_sd
 
 SETUP, READY, UP, TOP, DOWN = "setup", "ready", "up", "top", "down"
 
 #: How long facing and view are watched before they are settled (s of frames with a person).
 SETTLE_FACING_S = 1.0
+MIN_SETTLE_FRAMES = 5
+#: Frames kept for the start-position baseline (and its noise) and for the view check;
+#: fewer than MIN_SAMPLES of them are not enough to judge either.
+BASELINE_FRAMES = 60
+VIEW_FRAMES = 30
+MIN_SAMPLES = 10
 #: A view is wrong for the exercise beyond these angles (0 = side view).
 SIDE_VIEW_MAX_DEG = 45.0
 FRONT_VIEW_MIN_DEG = 45.0
@@ -40,6 +47,7 @@ FRONT_VIEW_MIN_DEG = 45.0
 OUT_OF_VIEW_VISIBILITY = 0.3
 #: Gaps shorter than this between active frames of a fault do not split the event.
 FAULT_MERGE_GAP_S = 0.25
+#: Frames held while the working side is being settled (a minute at 30 fps).
 BUFFER_MAX_FRAMES = 30 * 60
 
 
@@ -179,7 +187,8 @@ class Engine:
         self._rep: Rep | None = None
         self._ready_since: float | None = None
         self._last_rep_end: float | None = None
-        self._baseline_samples: dict[str, deque] = {n: deque(maxlen=60) for n in self.needed}
+        self._baseline_samples: dict[str, deque] = {n: deque(maxlen=BASELINE_FRAMES)
+                                                    for n in self.needed}
         self._set_baseline: dict[str, float] = {}
         self._rep_start_values: dict[str, float] = {}
         self._top_samples: dict[str, list[float]] = {n: [] for n in self.needed}
@@ -188,7 +197,7 @@ class Engine:
         self._pump_peak = 0.0
         self._pump_falling = False
         self._prev_t: float | None = None
-        self._view_hist: deque[float] = deque(maxlen=30)
+        self._view_hist: deque[float] = deque(maxlen=VIEW_FRAMES)
 
     # ----------------------------------------------------------- side and facing
     def _features_one(self, pose: PoseFrame, side: str,
@@ -211,7 +220,7 @@ class Engine:
     def _try_settle(self, t_s: float) -> bool:
         frames_with_pose = len(self._facing_votes)
         elapsed = t_s - self._buffer[0].t_s if self._buffer else 0.0
-        if elapsed < SETTLE_FACING_S or frames_with_pose < 5:
+        if elapsed < SETTLE_FACING_S or frames_with_pose < MIN_SETTLE_FRAMES:
             return False
         if self.side is None:
             if self.ex.bilateral:
@@ -220,7 +229,7 @@ class Engine:
                 self.side = moving_side(self._thigh_angles)
                 if self.side is None:
                     return False
-        self.anterior = 1.0 if sum(self._facing_votes) >= 0 else -1.0
+        self.anterior = consensus_sign(np.array(self._facing_votes))
         return True
 
     # ----------------------------------------------------------------- frames
@@ -285,7 +294,7 @@ class Engine:
 
     def _view_guidance(self, pose: PoseFrame) -> list[str]:
         out = []
-        if len(self._view_hist) >= 10:
+        if len(self._view_hist) >= MIN_SAMPLES:
             view = float(np.median(self._view_hist))
             if self.ex.camera == "side" and view > SIDE_VIEW_MAX_DEG:
                 out.append("Turn side-on to the camera")
@@ -398,10 +407,9 @@ class Engine:
         """The driving signal's noise, from its spread while still in the start position
         (scaled median absolute deviation); pumps must stand clear of it."""
         still = self._baseline_samples.get(self.mv.signal)
-        if not still or len(still) < 10:
+        if not still or len(still) < MIN_SAMPLES:
             return 0.0
-        values = np.asarray(still)
-        return float(1.4826 * np.median(np.abs(values - np.median(values))))
+        return robust_sd(np.asarray(still))
 
     def _abandon_rep(self, t: float) -> None:
         """Left the start position but came back without reaching the top: not a rep."""
@@ -527,7 +535,7 @@ class Engine:
             if self.side is None:
                 with_person = self._buffered_with_person()
                 self.side = nearer_side(with_person) if with_person.t_s.size else "left"
-            self.anterior = 1.0 if sum(self._facing_votes) >= 0 else -1.0
+            self.anterior = consensus_sign(np.array(self._facing_votes))
             pending, self._buffer = list(self._buffer), deque()
             for p in pending:
                 self._process(p)

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.features import Features
 from formcheck.landmarks import INDEX, N_LANDMARKS, PoseFrame
+from formcheck.measure import measure_recorded
+from formcheck.settings import default_smoothing
 
 #: feature -> (ground-truth metric, camera views where the feature is meant to be used)
 FEATURE_TRUTH: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -97,6 +100,14 @@ def expected_side(truth: dict) -> str:
     """The side formcheck should measure: the working leg, or for bilateral exercises the
     leg nearer the camera (the ground truth's ``working_*`` metrics follow that leg too)."""
     return truth["near_side"] if truth["working_side"] == "both" else truth["working_side"]
+
+
+def measure_clip(poses: list[PoseFrame], truth: dict) -> Features:
+    """The lag-free features formcheck measures on a clip's poses, bilateral when the
+    clip's exercise is."""
+    feats, _ = measure_recorded(poses, default_smoothing(),
+                                bilateral=truth["working_side"] == "both")
+    return feats
 
 
 def feature_errors(values: dict[str, np.ndarray], truth: dict,

@@ -30,6 +30,12 @@ class SmoothingParams:
     max_speed_deg_s: float  # live outlier gate: faster jumps are treated as glitches
 
 
+def robust_sd(values: np.ndarray) -> float:
+    """Standard deviation estimated from the median absolute deviation (scaled so it
+    equals the SD for normal noise); outliers barely move it."""
+    return float(1.4826 * np.median(np.abs(values - np.median(values))))
+
+
 def reject_outliers(x: np.ndarray, t_s: np.ndarray, window_s: float, n_mads: float) -> np.ndarray:
     """Hampel filter: NaN where a sample is more than ``n_mads`` scaled median absolute
     deviations from the median of the samples within ``window_s`` around it."""
@@ -45,8 +51,8 @@ def reject_outliers(x: np.ndarray, t_s: np.ndarray, window_s: float, n_mads: flo
         if win.size < 5:
             continue
         med = np.median(win)
-        mad = 1.4826 * np.median(np.abs(win - med))
-        if mad > 0 and abs(x[i] - med) > n_mads * mad + 1.0:  # + 1 deg: quantisation floor
+        sd = robust_sd(win)
+        if sd > 0 and abs(x[i] - med) > n_mads * sd + 1.0:  # + 1 deg: quantisation floor
             out[i] = np.nan
     return out
 

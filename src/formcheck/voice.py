@@ -111,7 +111,6 @@ class CueCaller:
         self._reps = 0
         self._set = 1
         self._state = None
-        self._hold_announced = False
 
     def on_result(self, r) -> None:
         t = r.t_s
@@ -127,11 +126,9 @@ class CueCaller:
             self.speaker.say(number_words(r.reps), key=f"rep{r.reps}", now=t)
             if self.ex.movement.kind == "hold" or self.ex.dose.hold_s:
                 self.speaker.say("Rest", key="rest", now=t, debounce_s=0.0)
-        if r.state == "top" and not self._hold_announced and self.ex.movement.kind == "hold":
-            self._hold_announced = True
+        # once per rep: on reaching the top, not on coming back up after a dip
+        if r.state == "top" and self._state == "up" and self.ex.movement.kind == "hold":
             self.speaker.say("Hold", key="hold", now=t, debounce_s=0.0)
-        if r.state != "top":
-            self._hold_announced = False if r.state in ("ready", "up") else self._hold_announced
         for fault in r.active_faults:
             self.speaker.say(self._spoken_cues.get(fault, fault), key=f"fault:{fault}", now=t)
         self._state = r.state
