@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import shared_clip
+from conftest import REPO, shared_clip
 
 
 def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -120,3 +120,15 @@ def test_analyze_of_a_truncated_video_keeps_partial_results(tmp_path):
     assert 50 < doc["provenance"]["frames"] == frames < 360
     rec = (out / "cut.landmarks.jsonl").read_text().splitlines()
     assert json.loads(rec[-1])["end"]["status"] == "ended_early"
+
+
+def test_output_that_cannot_be_written(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    proc = run_cli("analyze", str(REPO / "samples" / "quadruped_ext_clean.mp4"), "-e",
+                   "quadruped_hip_extension", "-o", str(blocker / "out"), "--no-history")
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert "a_file" in lines[0] and "choose another output with -o" in lines[0]

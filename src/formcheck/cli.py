@@ -297,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"formcheck: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except OSError as exc:
-        print(f"formcheck: error: {exc.strerror or exc}: {exc.filename or ''}",
+        print(f"formcheck: error: {exc.strerror or exc}: {exc.filename or ''} (check the "
+              "path exists and can be written, or choose another output with -o)",
               file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
