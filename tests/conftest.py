@@ -4,6 +4,7 @@ and skip with a reason when that folder is absent (a user's fresh clone)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,17 @@ def extracted(tmp_path_factory):
         return cache[video]
 
     return get
+
+
+@pytest.fixture(scope="module")
+def display():
+    """A virtual screen (Xvfb) for the live window; its DISPLAY name."""
+    # -displayfd: Xvfb picks a free display number and writes it to our pipe when ready
+    proc = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24",
+                             "-nolisten", "tcp"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    number = proc.stdout.readline().strip()
+    assert number.isdigit(), "Xvfb did not start"
+    yield f":{number}"
+    proc.terminate()
+    proc.wait(timeout=10)

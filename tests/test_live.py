@@ -26,19 +26,6 @@ pytestmark = pytest.mark.skipif(shutil.which("Xvfb") is None,
                                 reason="Xvfb is not installed (.ci/run installs it)")
 
 
-@pytest.fixture(scope="module")
-def display():
-    # -displayfd: Xvfb picks a free display number and writes it to our pipe when ready
-    proc = subprocess.Popen(["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24",
-                             "-nolisten", "tcp"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    number = proc.stdout.readline().strip()
-    assert number.isdigit(), "Xvfb did not start"
-    yield f":{number}"
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
 def live(display: str, *args: str) -> subprocess.Popen:
     env = {**os.environ, "DISPLAY": display}
     return subprocess.Popen([sys.executable, "-m", "formcheck", "live", *args, "--no-history"],

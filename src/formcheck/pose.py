@@ -91,7 +91,8 @@ class PoseEstimator:
 
     def close(self) -> None:
         if self._landmarker is not None:
-            self._landmarker.close()
+            with _native_stderr_silenced(self._quiet):  # teardown logs too
+                self._landmarker.close()
             self._landmarker = None
 
     def estimate(self, frame: Frame) -> PoseFrame:
