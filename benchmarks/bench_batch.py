@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from _common import base_parser
-from formcheck.batch import run_batch
+from formcheck.commands import run_batch
 
 
 def main() -> None:

@@ -22,7 +22,7 @@ BARE = r"""
 import json, resource, sys, time
 import cv2, mediapipe as mp
 from mediapipe.tasks.python import BaseOptions, vision
-from formcheck.model import resolve_model
+from formcheck.capture import resolve_model
 t0 = time.perf_counter()
 opts = vision.PoseLandmarkerOptions(
     base_options=BaseOptions(model_asset_path=str(resolve_model().path)),

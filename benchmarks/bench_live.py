@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from _common import SHARED_CLIPS
-from formcheck.exercise import load_exercise
-from formcheck.live import LiveOptions, run_live
+from formcheck.analysis import load_exercise
+from formcheck.commands import LiveOptions, run_live
 
 
 def main() -> None:

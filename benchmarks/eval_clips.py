@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 
 from _common import base_parser, recording_for
-from formcheck.analyze import analyze_input
-from formcheck.exercise import catalog
+from formcheck.analysis import catalog
+from formcheck.commands import analyze_input
 
 #: the manifest's exercise names -> formcheck's
 MANIFEST_TO_CATALOG = {"glute_bridge": "glute_bridge",

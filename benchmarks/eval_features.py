@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from _common import base_parser, recording_for
-from formcheck.groundtruth import (
+from formcheck.capture import RecordingReader
+from formcheck.validation import (
     FEATURE_TRUTH,
     ErrorStats,
     expected_side,
@@ -31,7 +32,6 @@ from formcheck.groundtruth import (
     poses_from_truth,
     truth_series,
 )
-from formcheck.recording import RecordingReader
 
 SOURCES = ("model", "joint ctr", "COCO")
 

@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 
 from _common import base_parser, recording_for
-from formcheck.analyze import analyze_input
-from formcheck.exercise import load_exercise
-from formcheck.groundtruth import load_truth, score_clip
+from formcheck.analysis import load_exercise
+from formcheck.commands import analyze_input
+from formcheck.validation import load_truth, score_clip
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from formcheck.landmarks import INDEX, N_LANDMARKS, PoseFrame
+from formcheck.capture import INDEX, N_LANDMARKS, PoseFrame
 
 W, H, SCALE = 1280, 720, 320.0  # frame size (px), pixels per metre
 TRUNK, HIP_HALF, SH_HALF, THIGH, SHANK, FOOT = 0.5, 0.12, 0.18, 0.45, 0.42, 0.15

@@ -9,16 +9,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from formcheck.engine import Engine
-from formcheck.exercise import Exercise, catalog
+from formcheck.analysis import Engine, Exercise, catalog, run_session
+from formcheck.capture import INDEX
 from formcheck.features import (
     LandmarkSeries,
     anterior_sign_per_frame,
     compute_features,
     consensus_sign,
 )
-from formcheck.landmarks import INDEX
-from formcheck.session import run_session
 from synth import Pose, Segment, body_points, timeline_frames, to_pose_frame
 
 FPS = 30.0
@@ -434,7 +432,7 @@ def test_every_catalog_fault_is_found_where_it_was_injected(name, fault_id):
 
 
 def test_counter_lines_say_the_dose_in_words():
-    from formcheck.draw import counter_lines
+    from formcheck.outputs import counter_lines
 
     ex = catalog()["glute_bridge"]
     s = Script(ex)
@@ -450,7 +448,7 @@ def test_counter_lines_say_the_dose_in_words():
 
 
 def test_hold_cue_is_said_once_per_rep_even_after_a_sag(tmp_path):
-    from formcheck.voice import CueCaller, Speaker
+    from formcheck.outputs import CueCaller, Speaker
 
     ex = catalog()["glute_bridge"]
     s = Script(ex)

@@ -10,8 +10,8 @@ from importlib import resources
 
 import pytest
 
+from formcheck.analysis import catalog, load_exercise, load_exercise_file
 from formcheck.errors import ExerciseError
-from formcheck.exercise import catalog, load_exercise, load_exercise_file
 
 REQUIRED = {"gluteal_pumps_l1", "gluteal_pumps_l2", "quadruped_hip_extension",
             "side_lying_glute_med", "glute_bridge", "glute_bridge_band", "bird_dog",
@@ -20,7 +20,7 @@ REQUIRED = {"gluteal_pumps_l1", "gluteal_pumps_l2", "quadruped_hip_extension",
 
 
 def builtin_text(name: str) -> str:
-    return (resources.files("formcheck") / "exercises" / f"{name}.toml").read_text()
+    return (resources.files("formcheck.analysis") / "exercises" / f"{name}.toml").read_text()
 
 
 def test_catalog_has_the_seed_exercises_each_traced_to_a_seed():
@@ -122,7 +122,7 @@ def test_cli_reports_malformed_file_with_exit_2(tmp_path):
 
 
 def test_the_shipped_files_parse_as_plain_toml():
-    for entry in (resources.files("formcheck") / "exercises").iterdir():
+    for entry in (resources.files("formcheck.analysis") / "exercises").iterdir():
         if entry.name.endswith(".toml"):
             assert "name" in tomllib.loads(entry.read_text())
 

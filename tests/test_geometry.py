@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from formcheck import geometry as g
+from formcheck.capture import PoseFrame
 from formcheck.features import (
     LandmarkSeries,
     anterior_sign_per_frame,
     compute_features,
     consensus_sign,
 )
-from formcheck.landmarks import PoseFrame
+from formcheck.features import geometry as g
 from synth import Pose, body_points, to_pose_frame
 
 

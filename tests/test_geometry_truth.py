@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import rendered_clip
-from formcheck.groundtruth import expected_side, feature_errors, measure_clip, poses_from_truth
+from formcheck.validation import expected_side, feature_errors, measure_clip, poses_from_truth
 
 SIDE_VIEW = ["bridge_arch", "bridge_hold_sag", "prone_pumps_l1", "quadruped_ext_far_leg",
              "quadruped_pumps_l2", "quadruped_trunk_rotation"]

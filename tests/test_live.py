@@ -16,11 +16,10 @@ import numpy as np
 import pytest
 
 from conftest import rendered_clip, shared_clip
-from formcheck.analyze import analyze_input
+from formcheck.analysis import load_exercise
+from formcheck.capture import INDEX, LatestFrameGrabber
+from formcheck.commands import analyze_input
 from formcheck.errors import SourceEndedEarly
-from formcheck.exercise import load_exercise
-from formcheck.landmarks import INDEX
-from formcheck.sources import LatestFrameGrabber
 
 pytestmark = pytest.mark.skipif(shutil.which("Xvfb") is None,
                                 reason="Xvfb is not installed (.ci/run installs it)")
@@ -181,7 +180,7 @@ def test_no_screen_is_a_clear_error(tmp_path):
 
 
 def test_missing_speech_engine_degrades_to_screen_with_one_warning(tmp_path, caplog):
-    from formcheck.voice import Speaker
+    from formcheck.outputs import Speaker
 
     with caplog.at_level("WARNING"):
         speaker = Speaker(engine="no-such-speech-engine", log_path=tmp_path / "cues.log")

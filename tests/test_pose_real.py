@@ -7,9 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import shared_clip
-from formcheck.landmarks import INDEX
-from formcheck.poses import open_poses
-from formcheck.recording import RecordingReader
+from formcheck.capture import INDEX, RecordingReader, open_poses
 
 
 def poses_of(path) -> list:
@@ -76,7 +74,7 @@ def test_rotated_phone_video_comes_out_upright(tmp_path):
 
     import cv2
 
-    from formcheck.sources import VideoFileSource
+    from formcheck.capture import VideoFileSource
 
     if shutil.which("ffmpeg") is None:
         pytest.skip("ffmpeg is not installed (.ci/run installs it to make a rotated video)")

@@ -7,10 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from formcheck.capture import PoseFrame, RecordingReader, RecordingWriter, SourceInfo, is_recording
 from formcheck.errors import RecordingError
-from formcheck.landmarks import PoseFrame
-from formcheck.recording import RecordingReader, RecordingWriter, is_recording
-from formcheck.sources import SourceInfo
 
 INFO = SourceInfo(name="clip.mp4", kind="video", width_px=640, height_px=480, fps=29.97,
                   frame_count=3)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import rendered_clip
-from formcheck.analyze import analyze_input
-from formcheck.exercise import load_exercise
-from formcheck.groundtruth import expected_side, feature_errors, measure_clip, score_clip
-from formcheck.recording import RecordingReader
+from formcheck.analysis import load_exercise
+from formcheck.capture import RecordingReader
+from formcheck.commands import analyze_input
+from formcheck.validation import expected_side, feature_errors, measure_clip, score_clip
 
 CLIPS = ["quadruped_ext_knee_drift", "quadruped_pumps_l2", "side_lying_gmed_roll"]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import rendered_clip
-from formcheck.analyze import analyze_input
-from formcheck.exercise import load_exercise
-from formcheck.history import History
+from formcheck.analysis import load_exercise
+from formcheck.commands import analyze_input
+from formcheck.outputs import History
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -165,7 +165,7 @@ def test_skeleton_video_holds_no_patient_pixels(extracted, tmp_path):
 
 
 def test_batch_result_folders_never_collide():
-    from formcheck.batch import output_names
+    from formcheck.commands import output_names
 
     names = output_names([Path("a/clip.mp4"), Path("b/clip.landmarks.jsonl"), Path("c.mp4"),
                           Path("d/clip.mov")])

@@ -7,8 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from formcheck.settings import default_smoothing, smoothing_with
-from formcheck.smoothing import OneEuroFilter, fill_gaps, reject_outliers, zero_phase_lowpass
+from formcheck.features import (
+    OneEuroFilter,
+    default_smoothing,
+    fill_gaps,
+    reject_outliers,
+    smoothing_with,
+    zero_phase_lowpass,
+)
 
 FS = 30.0
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from formcheck import __version__
 from formcheck.errors import FormcheckError, InputError, NoPersonError, SourceEndedEarly
-from formcheck.history import default_history_path
+from formcheck.outputs import default_history_path
 
 EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -24,8 +24,7 @@ def _source_arg(text: str) -> str | int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from formcheck.poses import open_poses
-    from formcheck.recording import RecordingWriter
+    from formcheck.capture import RecordingWriter, open_poses
 
     out = Path(args.output)
     with open_poses(args.source, args.model) as stream:
@@ -46,8 +45,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.batch import expand_inputs
-    from formcheck.exercise import load_exercise
+    from formcheck.analysis import load_exercise
+    from formcheck.commands import expand_inputs
 
     exercise = load_exercise(args.exercise)  # checked once, before any work
     history = None if args.no_history else Path(args.history or default_history_path())
@@ -56,7 +55,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     sources = expand_inputs([str(s) for s in args.sources])
     if len(sources) > 1 or Path(str(args.sources[0])).is_dir():
         return _analyze_many(sources, args, history)
-    from formcheck.analyze import analyze_input
+    from formcheck.commands import analyze_input
 
     source = sources[0]
     out = Path(args.output) if args.output else Path("formcheck-out") / source.name.split(".")[0]
@@ -68,7 +67,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _analyze_many(sources: list[Path], args: argparse.Namespace, history: Path | None) -> int:
-    from formcheck.batch import run_batch
+    from formcheck.commands import run_batch
 
     out_root = Path(args.output or "formcheck-out")
 
@@ -90,7 +89,7 @@ def _analyze_many(sources: list[Path], args: argparse.Namespace, history: Path |
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from formcheck.history import History, trend
+    from formcheck.outputs import History, trend
 
     path = Path(args.history or default_history_path())
     if not path.is_file():
@@ -152,8 +151,8 @@ def format_summary(doc: dict) -> str:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from formcheck.exercise import load_exercise
-    from formcheck.live import LiveOptions, run_live, summary_lines
+    from formcheck.analysis import load_exercise
+    from formcheck.commands import LiveOptions, run_live, summary_lines
 
     exercise = load_exercise(args.exercise)
     source = args.source if args.source is not None else args.camera
@@ -173,7 +172,7 @@ def cmd_live(args: argparse.Namespace) -> int:
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:
-    from formcheck.exercise import catalog, load_exercise
+    from formcheck.analysis import catalog, load_exercise
 
     if args.action == "show":
         if not args.name:

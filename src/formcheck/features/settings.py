@@ -8,12 +8,12 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from formcheck.smoothing import SmoothingParams
+from formcheck.features.smoothing import SmoothingParams
 
 
 @cache
 def default_smoothing() -> SmoothingParams:
-    data = tomllib.loads((resources.files("formcheck") / "signal.toml").read_text("utf-8"))
+    data = tomllib.loads((resources.files("formcheck.features") / "signal.toml").read_text("utf-8"))
     return SmoothingParams(**data)
 
 

@@ -7,28 +7,26 @@ n starts the next set.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import cv2
-
-from formcheck.draw import annotate, blank_like, draw_banner
-from formcheck.engine import Engine, FrameResult, SessionResult
-from formcheck.errors import DisplayError, SourceEndedEarly
-from formcheck.exercise import Exercise
+from formcheck.analysis import Engine, Exercise, FrameResult, SessionResult, measure_session
+from formcheck.capture import SUFFIX, PoseFrame, RecordingWriter, open_poses
+from formcheck.errors import SourceEndedEarly
 from formcheck.features import other
-from formcheck.history import History
-from formcheck.landmarks import PoseFrame
-from formcheck.measure import measure_session
-from formcheck.poses import open_poses
-from formcheck.recording import SUFFIX, RecordingWriter
-from formcheck.results import results_document, write_frames_csv, write_json
-from formcheck.voice import CueCaller, Speaker
+from formcheck.outputs import (
+    CueCaller,
+    History,
+    Speaker,
+    annotate,
+    blank_like,
+    results_document,
+    write_frames_csv,
+    write_json,
+)
+from formcheck.outputs import window as screen
 
-WINDOW = "formcheck"
 RESULTS_EVERY_S = 2.0
 KEY_QUIT = {ord("q"), 27}
 
@@ -117,43 +115,12 @@ class _Session:
         return docs
 
 
-def _check_display() -> None:
-    """OpenCV's window aborts the whole process when there is no screen; say so first."""
-    if sys.platform.startswith(("linux", "freebsd")) and not os.environ.get("DISPLAY"):
-        raise DisplayError("no screen for the live window (DISPLAY is not set): run "
-                           "'formcheck live' in a desktop session; for a recorded video "
-                           "without a window use 'formcheck analyze'")
-
-
-def _quiet_qt() -> None:
-    """OpenCV's Qt window looks for fonts in a folder its wheel leaves empty and warns about
-    it several times a start; the overlay draws with OpenCV's own fonts, so hide Qt's
-    default-category warnings (a user's own QT_LOGGING_RULES wins)."""
-    os.environ.setdefault("QT_LOGGING_RULES", "default.warning=false")
-
-
-def _open_window(width_px: int, height_px: int, max_width_px: int = 1600) -> None:
-    """A resizable window without toolbar, at the video's size (capped), so the counters
-    stay large enough to read from the floor two metres away."""
-    cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
-    scale = min(1.0, max_width_px / width_px)
-    cv2.resizeWindow(WINDOW, int(width_px * scale), int(height_px * scale))
-
-
-def _window_closed() -> bool:
-    try:
-        return cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1
-    except cv2.error:
-        return True
-
-
 def run_live(opts: LiveOptions) -> LiveOutcome:
     """Run a live session until the source ends, the user quits, or the source is lost.
     The recording, results.json, frames.csv and cues.log are written as it goes."""
     if opts.window:
-        _check_display()
+        screen.check_display()
     opts.out_dir.mkdir(parents=True, exist_ok=True)
-    _quiet_qt()
     realtime = not isinstance(opts.source, int)
     with open_poses(opts.source, opts.model, realtime=realtime) as stream:
         name = f"camera{opts.source}" if isinstance(opts.source, int) else \
@@ -162,7 +129,7 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
         session = _Session(opts, stream)
         outcome = LiveOutcome([], {"recording": rec_path, **session.files}, 0, 0, "end")
         if opts.window:
-            _open_window(stream.info.width_px, stream.info.height_px)
+            screen.open_window(stream.info.width_px, stream.info.height_px)
         with RecordingWriter(rec_path, stream.info, stream.model) as writer:
             try:
                 _loop(stream, session, writer, outcome, opts)
@@ -179,7 +146,9 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
             for doc in docs:
                 history.add(doc, "live", str(session.files["results"]))
     if opts.window:
-        _summary_screen(session, stream.info, opts)
+        screen.show_summary(["Session done", *summary_lines(session.parts),
+                             f"Files: {opts.out_dir}"], stream.info.width_px,
+                            stream.info.height_px, opts.summary_s)
     session.speaker.close(wait=opts.voice_wav_dir is not None)
     return outcome
 
@@ -199,15 +168,14 @@ def _loop(stream, session: _Session, writer: RecordingWriter, outcome: LiveOutco
         if not opts.window:
             continue
         base = image if image is not None else blank_like(pose.width_px, pose.height_px)
-        cv2.imshow(WINDOW, annotate(base, pose, session.latest, opts.exercise,
-                                    status="paused - space to go on" if paused else None))
-        key = cv2.waitKey(1) & 0xFF
+        key = screen.show(annotate(base, pose, session.latest, opts.exercise,
+                                   status="paused - space to go on" if paused else None))
         now = time.monotonic()
         outcome.displayed += 1
         first_shown = first_shown or now
         outcome.display_s = now - first_shown
         outcome.latencies_ms.append((now - captured) * 1000.0)
-        if key in KEY_QUIT or _window_closed():
+        if key in KEY_QUIT or screen.window_closed():
             outcome.ended_by = "user" if key in KEY_QUIT else "window"
             return
         paused = _act_on_key(key, session, paused)
@@ -233,19 +201,3 @@ def summary_lines(parts: list[SessionResult]) -> list[str]:
                      f"set(s)" + (f", holds {holds}" if holds else "")
                      + (f"; faults: {', '.join(faults)}" if faults else "; no form faults"))
     return lines
-
-
-def _summary_screen(session: _Session, info, opts: LiveOptions) -> None:
-    if opts.summary_s <= 0 or _window_closed():
-        return
-    img = blank_like(info.width_px, info.height_px)
-    y = 60
-    for line in ["Session done", *summary_lines(session.parts),
-                 f"Files: {opts.out_dir}"]:
-        cv2.putText(img, line, (30, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2,
-                    cv2.LINE_AA)
-        y += 50
-    img = draw_banner(img, "Press any key to close", (90, 90, 90))
-    cv2.imshow(WINDOW, img)
-    cv2.waitKey(int(opts.summary_s * 1000))
-    cv2.destroyAllWindows()

@@ -29,9 +29,9 @@ from typing import IO, Any
 import numpy as np
 
 from formcheck import __version__
+from formcheck.capture.landmarks import N_LANDMARKS, NAMES, PoseFrame
+from formcheck.capture.sources import SourceInfo
 from formcheck.errors import RecordingError
-from formcheck.landmarks import N_LANDMARKS, NAMES, PoseFrame
-from formcheck.sources import SourceInfo
 
 FORMAT = "formcheck-landmarks"
 VERSION = 1

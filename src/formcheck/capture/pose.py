@@ -1,6 +1,6 @@
 """The one adapter over MediaPipe's Tasks API.  The only module that imports mediapipe.
 
-It turns BGR frames into :class:`~formcheck.landmarks.PoseFrame` records.  VIDEO mode is
+It turns BGR frames into :class:`~formcheck.capture.landmarks.PoseFrame` records.  VIDEO mode is
 used for files and cameras alike: it is synchronous (the caller decides which frames to
 drop) and takes the source's own timestamps — the container's for files, the capture
 clock's for cameras — so tracking between frames uses real time, not a guessed fps.
@@ -16,10 +16,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from formcheck.capture.landmarks import N_LANDMARKS, PoseFrame
+from formcheck.capture.model import ModelInfo
+from formcheck.capture.sources import Frame
 from formcheck.errors import ModelError
-from formcheck.landmarks import N_LANDMARKS, PoseFrame
-from formcheck.model import ModelInfo
-from formcheck.sources import Frame
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class PoseEstimator:
 
     Parameters
     ----------
-    model : the checked model file (see :func:`formcheck.model.resolve_model`).
+    model : the checked model file (see :func:`formcheck.capture.model.resolve_model`).
     min_detection_confidence, min_presence_confidence, min_tracking_confidence :
         MediaPipe's thresholds, in [0, 1].
     """

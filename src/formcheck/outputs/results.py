@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from formcheck import __version__
-from formcheck.engine import SessionResult
+from formcheck.analysis import SessionResult
+from formcheck.capture import SourceInfo
 from formcheck.features import SPEC_BY_NAME
-from formcheck.sources import SourceInfo
 
 FORMAT = "formcheck-results"
 VERSION = 1

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from formcheck import geometry as g
-from formcheck.landmarks import INDEX, N_LANDMARKS, PoseFrame
+from formcheck.capture import INDEX, N_LANDMARKS, PoseFrame
+from formcheck.features import geometry as g
 
 SIDES = ("left", "right")
 #: Below this quality a feature's value is not used.  MediaPipe scores the far-side

@@ -7,18 +7,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from formcheck.capture import PoseFrame
 from formcheck.features import (
     DEFAULT_MIN_QUALITY,
     Features,
     LandmarkSeries,
+    SmoothingParams,
     anterior_sign_per_frame,
     choose_working_side,
     compute_features,
     consensus_sign,
+    default_smoothing,
+    smooth_recorded,
 )
-from formcheck.landmarks import PoseFrame
-from formcheck.settings import default_smoothing
-from formcheck.smoothing import SmoothingParams, smooth_recorded
 
 
 def measure_recorded(poses: Sequence[PoseFrame], params: SmoothingParams,

@@ -7,25 +7,38 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from formcheck.draw import annotate, blank_like
-from formcheck.engine import Engine, FrameResult, SessionResult
+from formcheck.analysis import (
+    Engine,
+    Exercise,
+    FrameResult,
+    SessionResult,
+    measure_session,
+    run_session,
+)
+from formcheck.capture import (
+    SUFFIX,
+    PoseFrame,
+    PoseStream,
+    RecordingWriter,
+    is_recording,
+    open_poses,
+    read_frames,
+)
 from formcheck.errors import NoPersonError
-from formcheck.exercise import Exercise
-from formcheck.history import History
-from formcheck.landmarks import PoseFrame
-from formcheck.measure import measure_session
-from formcheck.poses import PoseStream, open_poses
-from formcheck.recording import SUFFIX, RecordingWriter, is_recording
-from formcheck.report import render_report, worst_frame_index, write_report
-from formcheck.results import (
+from formcheck.outputs import (
+    History,
+    VideoSink,
+    annotate,
+    blank_like,
+    render_report,
     rep_rows,
     results_document,
+    worst_frame_index,
     write_frames_csv,
     write_json,
+    write_report,
     write_reps_csv,
 )
-from formcheck.session import run_session
-from formcheck.sources import VideoSink, read_frames
 
 VIDEO_MODES = ("annotated", "skeleton")
 

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.features import Features
-from formcheck.landmarks import INDEX, N_LANDMARKS, PoseFrame
-from formcheck.measure import measure_recorded
-from formcheck.settings import default_smoothing
+from formcheck.analysis import measure_recorded
+from formcheck.capture import INDEX, N_LANDMARKS, PoseFrame
+from formcheck.features import Features, default_smoothing
 
 #: feature -> (ground-truth metric, camera views where the feature is meant to be used)
 FEATURE_TRUTH: dict[str, tuple[str, tuple[str, ...]]] = {

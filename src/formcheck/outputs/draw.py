@@ -8,9 +8,8 @@ import math
 import cv2
 import numpy as np
 
-from formcheck.engine import FrameResult
-from formcheck.exercise import Exercise
-from formcheck.landmarks import INDEX, SKELETON, PoseFrame
+from formcheck.analysis import Exercise, FrameResult
+from formcheck.capture import INDEX, SKELETON, PoseFrame
 
 SKELETON_BGR = (80, 255, 80)  # bright green: visible on skin, clothes and floors
 WORKING_BGR = (0, 200, 255)  # amber: the working leg

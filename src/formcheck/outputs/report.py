@@ -13,12 +13,12 @@ import cv2
 import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from formcheck.draw import annotate, blank_like, draw_skeleton
-from formcheck.engine import SessionResult
+from formcheck.analysis import SessionResult
+from formcheck.capture import PoseFrame
 from formcheck.features import Features
-from formcheck.history import SessionRow, trend
-from formcheck.landmarks import PoseFrame
-from formcheck.plots import angles_over_time_svg, trend_svg
+from formcheck.outputs.draw import annotate, blank_like, draw_skeleton
+from formcheck.outputs.history import SessionRow, trend
+from formcheck.outputs.plots import angles_over_time_svg, trend_svg
 
 THUMB_WIDTH_PX = 320
 REP_COLUMNS_FIRST = ["rep", "kind", "set", "start_s", "end_s", "up_s", "down_s", "hold_s"]
@@ -139,7 +139,7 @@ def render_report(doc: dict, result: SessionResult, feats: Features | None,
                         "the landmarks the exercise needs were not visible enough.")
     rep_columns = list(dict.fromkeys(REP_COLUMNS_FIRST + [k for r in doc["reps"] for k in r]))
     trend_text, trend_plot = history_view(history)
-    env = Environment(loader=PackageLoader("formcheck", "templates"),
+    env = Environment(loader=PackageLoader("formcheck.outputs", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
     return env.get_template("report.html.j2").render(
         doc=doc, s=doc["summary"], angles_svg=angles_svg, rep_columns=rep_columns,

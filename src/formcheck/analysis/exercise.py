@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 from formcheck.errors import ExerciseError
-from formcheck.features import DEFAULT_MIN_QUALITY, SPEC_BY_NAME
-from formcheck.smoothing import SmoothingParams
+from formcheck.features import DEFAULT_MIN_QUALITY, SPEC_BY_NAME, SmoothingParams
 
 VIEWS = ("side", "front")
 MOVEMENT_KINDS = ("reps", "hold", "pumps")
@@ -220,7 +219,7 @@ def _check_whole(exercise: Exercise | None, movement: Movement | None, faults: l
 def _parse_smoothing(data: dict[str, Any], problems: _Problems) -> SmoothingParams | None:
     if "smoothing" not in data:
         return None
-    from formcheck.settings import default_smoothing
+    from formcheck.features import default_smoothing
 
     base = {f.name: getattr(default_smoothing(), f.name) for f in fields(SmoothingParams)}
     if isinstance(data["smoothing"], dict):
@@ -277,7 +276,7 @@ def _with_source(ex: Exercise, path: str, digest: str) -> Exercise:
 
 
 def _catalog_dir():
-    return resources.files("formcheck") / "exercises"
+    return resources.files("formcheck.analysis") / "exercises"
 
 
 def catalog() -> dict[str, Exercise]:

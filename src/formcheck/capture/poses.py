@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from formcheck.landmarks import PoseFrame
-from formcheck.model import ModelInfo, resolve_model
-from formcheck.recording import RecordingReader, is_recording
-from formcheck.sources import (
+from formcheck.capture.landmarks import PoseFrame
+from formcheck.capture.model import ModelInfo, resolve_model
+from formcheck.capture.recording import RecordingReader, is_recording
+from formcheck.capture.sources import (
     CameraSource,
     PacedFileSource,
     SourceInfo,
@@ -78,7 +78,7 @@ def open_poses(source: str | Path | int, model_path: str | Path | None = None,
         poses = ((None, pose, time.monotonic() if realtime else None)
                  for pose in (paced(reader, lambda p: p.t_s) if realtime else reader))
         return PoseStream(reader.info, reader.header.get("model"), poses, _source=reader)
-    from formcheck.pose import PoseEstimator  # the model is only loaded when needed
+    from formcheck.capture.pose import PoseEstimator  # the model is only loaded when needed
 
     stack = ExitStack()
     try:

@@ -8,8 +8,8 @@ from typing import Protocol
 
 import numpy as np
 
-from formcheck.engine import Engine, FrameResult, SessionResult
-from formcheck.landmarks import PoseFrame
+from formcheck.analysis.engine import Engine, FrameResult, SessionResult
+from formcheck.capture import PoseFrame
 
 
 class Sink(Protocol):

@@ -60,8 +60,8 @@ class BatchItem:
 def _one(args: tuple) -> BatchItem:
     import time
 
-    from formcheck.analyze import analyze_input
-    from formcheck.exercise import load_exercise
+    from formcheck.analysis import load_exercise
+    from formcheck.commands.analyze import analyze_input
 
     source, exercise_ref, out_dir, side, model, video, history = args
     t0 = time.perf_counter()

@@ -30,7 +30,7 @@ def bundled_model_path() -> Path:
     packaged = resources.files("formcheck") / "models" / BUNDLED_MODEL_NAME
     if packaged.is_file():
         return Path(str(packaged))
-    in_tree = Path(__file__).resolve().parents[2] / "models" / BUNDLED_MODEL_NAME
+    in_tree = Path(__file__).resolve().parents[3] / "models" / BUNDLED_MODEL_NAME
     if in_tree.is_file():
         return in_tree
     raise ModelError(

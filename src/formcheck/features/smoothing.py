@@ -5,7 +5,7 @@ Two smoothers for two uses:
   heavy smoothing while the body is still, little lag when it moves;
 - recorded: a zero-phase Butterworth low-pass (forward and backward), no lag at all.
 
-Parameters come from ``signal.toml`` (see :mod:`formcheck.settings`).
+Parameters come from ``signal.toml`` (see :mod:`formcheck.features.settings`).
 """
 
 from __future__ import annotations

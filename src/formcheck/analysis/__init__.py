@@ -1,0 +1,19 @@
+"""Analysis: exercise files, the engine (side and facing, rep machine, pumps, fault rules) and
+per-rep measurement."""
+
+from formcheck._lazy import lazy_exports
+
+_EXPORTS = {
+    "Engine": "engine",
+    "Exercise": "exercise",
+    "FrameResult": "records",
+    "SessionResult": "records",
+    "catalog": "exercise",
+    "load_exercise": "exercise",
+    "load_exercise_file": "exercise",
+    "measure_recorded": "measure",
+    "measure_session": "measure",
+    "run_session": "session",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

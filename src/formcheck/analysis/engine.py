@@ -1,0 +1,175 @@
+"""The exercise engine: reps, holds, pumps, sets and faults, fed one frame at a time.
+
+The same code runs live and on recorded input, so a clip gives the same counts and faults
+either way.  Per frame: features for both legs -> the working side and the body's facing
+are settled (:mod:`.side`; frames are buffered until they are) -> causal One Euro
+smoothing -> the rep state machine on the exercise's driving signal (:mod:`.reps`) ->
+fault rules (:mod:`.faults`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+from formcheck.analysis.exercise import Exercise
+from formcheck.analysis.faults import FaultJudge
+from formcheck.analysis.records import READY, SETUP, TOP, FrameResult, SessionResult
+from formcheck.analysis.reps import MIN_SAMPLES, RepMachine
+from formcheck.analysis.side import SideSettler
+from formcheck.capture import INDEX, PoseFrame
+from formcheck.features import (
+    SIDES,
+    LandmarkSeries,
+    OneEuroFilter,
+    SmoothingParams,
+    compute_features,
+    default_smoothing,
+    landmarks_for,
+)
+
+#: Frames kept for the view check.
+VIEW_FRAMES = 30
+#: A view is wrong for the exercise beyond these angles (0 = side view).
+SIDE_VIEW_MAX_DEG = 45.0
+FRONT_VIEW_MIN_DEG = 45.0
+#: Visibility under which feet or head count as out of view (setup guidance).
+OUT_OF_VIEW_VISIBILITY = 0.3
+
+
+class Engine:
+    """Feed :meth:`update` with every PoseFrame in order; :meth:`finish` at the end."""
+
+    def __init__(self, exercise: Exercise, side: str | None = None,
+                 smoothing: SmoothingParams | None = None) -> None:
+        self.ex = exercise
+        self.params = smoothing or exercise.smoothing or default_smoothing()
+        self.needed = exercise.needed_features
+        self.mv = exercise.movement
+        self.settler = SideSettler(exercise, side)
+        self.machine = RepMachine(exercise)
+        self.judge = FaultJudge(exercise)
+        self._filters = {name: OneEuroFilter(self.params) for name in self.needed}
+        self.frames: list[FrameResult] = []
+        self.guidance_log: list[str] = []
+        self._prev_t: float | None = None
+        self._view_hist: deque[float] = deque(maxlen=VIEW_FRAMES)
+
+    @property
+    def side(self) -> str | None:
+        return self.settler.side
+
+    @property
+    def set(self) -> int:
+        return self.machine.set
+
+    @set.setter
+    def set(self, value: int) -> None:
+        self.machine.set = value
+
+    # ----------------------------------------------------------------- frames
+    def update(self, pose: PoseFrame) -> list[FrameResult]:
+        """Process one frame.  Returns the results of the frames processed now: usually
+        just this one; none while the working side is being settled; then the buffered
+        frames at once."""
+        if not self.settler.settled:
+            return [self._process(p) for p in self.settler.offer(pose)]
+        return [self._process(pose)]
+
+    def _features_one(self, pose: PoseFrame) -> tuple[dict, dict, float]:
+        series = LandmarkSeries.from_poses([pose])
+        feats = compute_features(series, self.side, self.settler.anterior)
+        values = {n: float(feats.values[n][0]) for n in self.needed}
+        quality = {n: float(feats.quality[n][0]) for n in self.needed}
+        return values, quality, float(feats.side_view_deg[0])
+
+    def _process(self, pose: PoseFrame) -> FrameResult:
+        t = pose.t_s
+        dt = 0.0 if self._prev_t is None else max(t - self._prev_t, 0.0)
+        self._prev_t = t
+        guidance: list[str] = []
+        values = {n: math.nan for n in self.needed}
+        quality = {n: 0.0 for n in self.needed}
+        counted = interpolated = False
+        visibility = 0.0
+        if pose.has_pose:
+            visibility = float(min(pose.visibility[INDEX[n]]
+                                   for n in landmarks_for(self.needed, self.side)))
+            raw, quality, view = self._features_one(pose)
+            self._view_hist.append(view)
+            guidance += self._view_guidance(pose)
+            counted = quality[self.mv.signal] >= self.ex.min_quality
+            for name in self.needed:
+                x = raw[name] if quality[name] >= self.ex.min_quality else math.nan
+                values[name], filled = self._filters[name](x, t)
+                interpolated |= filled and name == self.mv.signal
+        else:
+            guidance.append("Step into view: no person found")
+            for name in self.needed:
+                values[name], _ = self._filters[name](math.nan, t)
+        signal = values[self.mv.signal]
+        if math.isfinite(signal):
+            self._step_reps(t, self.mv.direction * signal, values)
+        m = self.machine
+        active = self.judge.evaluate(t, values, m) if m.state != SETUP else []
+        if m.current is not None and m.state == TOP:
+            breaking = any(f.breaks_hold for f in self.ex.faults if f.id in active)
+            if not breaking and math.isfinite(signal):
+                m.current.hold_s += dt
+        for msg in guidance:
+            if not self.guidance_log or self.guidance_log[-1] != msg:
+                self.guidance_log.append(msg)
+        rest_s = t - m.last_rep_end if m.state == READY and m.last_rep_end is not None \
+            else None
+        result = FrameResult(pose.index, t, m.state, counted, m.rep_count, m.set,
+                             m.current.hold_s if m.current else 0.0,
+                             len(m.current.pumps) if m.current else 0, values, active,
+                             guidance, self.side, interpolated, quality, rest_s, visibility)
+        self.frames.append(result)
+        return result
+
+    def _step_reps(self, t: float, x: float, values: dict[str, float]) -> None:
+        counted, abandoned = self.machine.step(t, x, values)
+        if abandoned is not None:
+            self.judge.range_not_reached(abandoned, t)
+        if counted is not None:
+            self.judge.close_rep(counted)
+
+    def _view_guidance(self, pose: PoseFrame) -> list[str]:
+        out = []
+        if len(self._view_hist) >= MIN_SAMPLES:
+            view = float(np.median(self._view_hist))
+            if self.ex.camera == "side" and view > SIDE_VIEW_MAX_DEG:
+                out.append("Turn side-on to the camera")
+            elif self.ex.camera == "front" and view < FRONT_VIEW_MIN_DEG:
+                out.append("Face the camera with your whole front (lie across the picture)")
+        vis = pose.visibility
+        if max(vis[INDEX[f"{s}_ankle"]] for s in SIDES) < OUT_OF_VIEW_VISIBILITY:
+            out.append("Move back so your feet are in view")
+        if vis[INDEX["nose"]] < OUT_OF_VIEW_VISIBILITY:
+            out.append("Move so your head and shoulders are in view")
+        return out
+
+    # ------------------------------------------------------------------ finish
+    def finish(self) -> SessionResult:
+        """Close the session: flush buffered frames (settling with what is known)."""
+        for pose in self.settler.flush():
+            self._process(pose)
+        if self.machine.current is not None:
+            rep = self.machine.finish(self._prev_t or self.machine.current.start_s)
+            if rep is not None:
+                self.judge.close_rep(rep)
+        return self.snapshot()
+
+    def snapshot(self) -> SessionResult:
+        """The result so far (what :meth:`finish` returns, without closing anything)."""
+        all_reps = self.machine.reps
+        reps = [r for r in all_reps if r.kind == "rep"]
+        holds = [r for r in all_reps if r.kind == "final_hold" or
+                 (self.ex.movement.kind == "hold" or self.ex.dose.hold_s) and r.hold_s > 0]
+        guidance = list(dict.fromkeys(self.guidance_log))
+        return SessionResult(self.ex, self.side, reps, holds, list(self.judge.events),
+                             self.frames, list(self.machine.rests_s), guidance,
+                             self.machine.set)

@@ -1,0 +1,167 @@
+"""The rep state machine on the exercise's driving signal: setup -> ready -> up -> top ->
+down -> ready, with the start-position baseline, the top reference, sets and rests."""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+from formcheck.analysis.exercise import Exercise
+from formcheck.analysis.pumps import PumpCounter
+from formcheck.analysis.records import DOWN, READY, SETUP, TOP, UP, Rep
+from formcheck.features import robust_sd
+
+#: Frames kept for the start-position baseline (and its noise); fewer than MIN_SAMPLES of
+#: them are not enough to judge it.
+BASELINE_FRAMES = 60
+MIN_SAMPLES = 10
+
+
+class RepMachine:
+    """Feed :meth:`step` with the driving signal ``x`` (in the movement's own sign: larger
+    is further into the movement) and every feature's value.  It returns a rep that ended
+    this frame (counted or abandoned: see :attr:`Rep.end_s` and :meth:`counted`)."""
+
+    def __init__(self, exercise: Exercise) -> None:
+        self.ex = exercise
+        self.mv = exercise.movement
+        self.state = SETUP
+        self.set = 1
+        self.reps: list[Rep] = []
+        self.rests_s: list[float] = []
+        self.current: Rep | None = None
+        self.last_rep_end: float | None = None
+        self.set_baseline: dict[str, float] = {}
+        self.rep_start_values: dict[str, float] = {}
+        self.top_ref: dict[str, float] = {}
+        self._ready_since: float | None = None
+        self._baseline_samples: dict[str, deque] = {n: deque(maxlen=BASELINE_FRAMES)
+                                                    for n in exercise.needed_features}
+        self._top_samples: dict[str, list[float]] = {}
+        self._pumps = PumpCounter(self.mv)
+
+    @property
+    def rep_count(self) -> int:
+        return sum(1 for r in self.reps if r.kind == "rep")
+
+    def in_start(self, x: float) -> bool:
+        return x <= self.mv.direction * self.mv.start
+
+    def in_top(self, x: float) -> bool:
+        return x >= self.mv.direction * self.mv.top
+
+    def step(self, t: float, x: float, values: dict[str, float]) -> tuple[Rep | None, Rep | None]:
+        """One frame.  Returns (a rep counted now, a rep abandoned now); mostly (None, None)."""
+        if self.state in (SETUP, READY):
+            self._step_waiting(t, x, values)
+        elif self.state == UP:
+            self.current.peak_value = max(self.current.peak_value, x)
+            if self.in_top(x):
+                self.state = TOP
+                self.current.top_s = t
+                self._top_samples = {n: [] for n in values}
+                self.top_ref = {}
+                self._pumps.start(x)
+            elif self.in_start(x):
+                return None, self._abandon(t)
+        elif self.state == TOP:
+            self.current.peak_value = max(self.current.peak_value, x)
+            self._track_top(t, x, values)
+            if not self.in_top(x):
+                self.state = DOWN
+                self.current.leave_top_s = t
+        elif self.state == DOWN:
+            self._track_pumps(x)
+            if self.in_top(x):
+                self.state = TOP
+            elif self.in_start(x):
+                return self._end(t), None
+        return None, None
+
+    def finish(self, t: float) -> Rep | None:
+        """End of input: a rep past its top is closed where the input stopped."""
+        if self.current is not None and self.state in (TOP, DOWN):
+            return self._end(t)
+        return None
+
+    def noise_deg(self) -> float:
+        """The driving signal's noise, from its spread while still in the start position
+        (scaled median absolute deviation); pumps must stand clear of it."""
+        still = self._baseline_samples.get(self.mv.signal)
+        if not still or len(still) < MIN_SAMPLES:
+            return 0.0
+        return robust_sd(np.asarray(still))
+
+    def _step_waiting(self, t: float, x: float, values: dict[str, float]) -> None:
+        if self.in_start(x):
+            if self._ready_since is None:
+                self._ready_since = t
+            for n, v in values.items():
+                if math.isfinite(v):
+                    self._baseline_samples[n].append(v)
+            if t - self._ready_since >= self.mv.settle_s:
+                if self.state == SETUP:
+                    self.state = READY
+                    self.set_baseline = self._median_baseline()
+                elif (self.last_rep_end is not None
+                      and t - self.last_rep_end >= self.mv.set_break_s
+                      and self.rep_count and self._set_of_last_rep() == self.set):
+                    self.set += 1
+                    self.set_baseline = self._median_baseline()
+            self.rep_start_values = dict(values)
+            return
+        self._ready_since = None
+        if self.state == READY:
+            if self.last_rep_end is not None:
+                self.rests_s.append(t - self.last_rep_end)
+            self.state = UP
+            self.top_ref = {}
+            self.current = Rep(len(self.reps) + 1, self.set, t)
+
+    def _set_of_last_rep(self) -> int:
+        return self.reps[-1].set if self.reps else self.set
+
+    def _median_baseline(self) -> dict[str, float]:
+        return {n: float(np.median(v)) for n, v in self._baseline_samples.items() if len(v)}
+
+    def _track_top(self, t: float, x: float, values: dict[str, float]) -> None:
+        if t - self.current.top_s <= self.mv.top_reference_s:
+            for n, v in values.items():
+                if math.isfinite(v):
+                    self._top_samples[n].append(v)
+        elif not self.top_ref:
+            self.top_ref = {n: float(np.median(v)) for n, v in self._top_samples.items() if v}
+        self._track_pumps(x)
+
+    def _track_pumps(self, x: float) -> None:
+        amplitude = self._pumps.step(x, self.in_top(x), self.noise_deg())
+        if amplitude is not None:
+            self.current.pumps.append(amplitude)
+
+    def _back_to_ready(self, t: float) -> Rep:
+        rep, self.current = self.current, None
+        self.state = READY
+        self._ready_since = t
+        return rep
+
+    def _abandon(self, t: float) -> Rep | None:
+        """Left the start position but came back without reaching the top: not a rep.
+        Returned (for a "range not reached" note) when it lasted as long as a rep."""
+        rep = self._back_to_ready(t)
+        rep.end_s = t
+        return rep if rep.duration_s >= self.mv.min_rep_s else None
+
+    def _end(self, t: float) -> Rep | None:
+        rep = self._back_to_ready(t)
+        rep.end_s = t
+        rep.peak_value *= self.mv.direction
+        if rep.duration_s < self.mv.min_rep_s:
+            return None
+        top_len = (rep.leave_top_s or t) - (rep.top_s or t)
+        if self.mv.final_hold_after_s and top_len >= self.mv.final_hold_after_s:
+            rep.kind = "final_hold"
+        self.reps.append(rep)
+        self.last_rep_end = t
+        return rep

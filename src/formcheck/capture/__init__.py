@@ -1,0 +1,24 @@
+"""Capture: video and camera sources, the one MediaPipe adapter, the pose model, landmark
+recordings and pose streams."""
+
+from formcheck._lazy import lazy_exports
+
+_EXPORTS = {
+    "INDEX": "landmarks",
+    "LatestFrameGrabber": "sources",
+    "N_LANDMARKS": "landmarks",
+    "PoseFrame": "landmarks",
+    "PoseStream": "poses",
+    "RecordingReader": "recording",
+    "RecordingWriter": "recording",
+    "SKELETON": "landmarks",
+    "SUFFIX": "recording",
+    "SourceInfo": "sources",
+    "VideoFileSource": "sources",
+    "is_recording": "recording",
+    "open_poses": "poses",
+    "read_frames": "sources",
+    "resolve_model": "model",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

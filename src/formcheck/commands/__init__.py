@@ -1,0 +1,15 @@
+"""Commands: analyze, live and batch, each from inputs to written outputs."""
+
+from formcheck._lazy import lazy_exports
+
+_EXPORTS = {
+    "LiveOptions": "live",
+    "analyze_input": "analyze",
+    "expand_inputs": "batch",
+    "output_names": "batch",
+    "run_batch": "batch",
+    "run_live": "live",
+    "summary_lines": "live",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,26 @@
+"""Outputs: results files, the HTML report and its plots, drawing, video, history and voice."""
+
+from formcheck._lazy import lazy_exports
+
+_EXPORTS = {
+    "VideoSink": "video",
+    "CueCaller": "voice",
+    "History": "history",
+    "Speaker": "voice",
+    "annotate": "draw",
+    "blank_like": "draw",
+    "counter_lines": "draw",
+    "default_history_path": "history",
+    "draw_banner": "draw",
+    "render_report": "report",
+    "rep_rows": "results",
+    "results_document": "results",
+    "trend": "history",
+    "worst_frame_index": "report",
+    "write_frames_csv": "results",
+    "write_json": "results",
+    "write_report": "report",
+    "write_reps_csv": "results",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -1,0 +1,17 @@
+"""Validation: scoring formcheck against rendered clips' exact ground truth."""
+
+from formcheck._lazy import lazy_exports
+
+_EXPORTS = {
+    "ErrorStats": "groundtruth",
+    "FEATURE_TRUTH": "groundtruth",
+    "expected_side": "groundtruth",
+    "feature_errors": "groundtruth",
+    "load_truth": "groundtruth",
+    "measure_clip": "groundtruth",
+    "poses_from_truth": "groundtruth",
+    "score_clip": "groundtruth",
+    "truth_series": "groundtruth",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
