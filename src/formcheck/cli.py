@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 import time
@@ -19,25 +20,75 @@ EXIT_OK, EXIT_FAILURE, EXIT_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _source_arg(text: str) -> str | int:
-    """A camera index ("0") or a path."""
-    return int(text) if text.isdigit() else text
+    """A camera index ("0") or a path; a file that exists wins (a video named "1")."""
+    return int(text) if text.isdigit() and not Path(text).exists() else text
+
+
+def _number_arg(kind: type, minimum: float, name: str):
+    """An option's number, finite and at least ``minimum``; argparse names ``name`` in
+    its message when it is not."""
+    def parse(text: str):
+        value = kind(text)
+        if not (math.isfinite(value) and value >= minimum):
+            raise ValueError(text)
+        return value
+
+    parse.__name__ = name
+    return parse
+
+
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line naming the problem (argparse puts the usage first)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_INPUT, f"formcheck: error: {self.prog}: {message} (see "
+                              f"'{self.prog} --help')\n")
+
+
+class _Progress:
+    """A progress line on the terminal (stderr), cleared at the end."""
+
+    def __init__(self, enabled: bool) -> None:
+        from formcheck.commands import ProgressText
+
+        self.text = ProgressText() if enabled else None
+
+    def __call__(self, done: int, total: int | None) -> None:
+        line = self.text.update(done, total) if self.text else None
+        if line:
+            print(f"\r{line}\033[K", end="", file=sys.stderr, flush=True)
+
+    def clear(self) -> None:
+        if self.text and self.text.shown:
+            print("\r\033[K", end="", file=sys.stderr, flush=True)
+
+
+def _progress(args: argparse.Namespace) -> _Progress:
+    return _Progress(sys.stderr.isatty() and not args.quiet)
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from formcheck.capture import RecordingWriter, open_poses
+    from formcheck.capture import RecordingWriter, open_poses, refuse_overwrite
 
     out = Path(args.output)
+    if not isinstance(args.source, int):
+        refuse_overwrite([Path(args.source)], out)
+    progress = _progress(args)
     with open_poses(args.source, args.model) as stream:
         try:
             with RecordingWriter(out, stream.info, stream.model) as writer:
                 for _, pose in stream:
                     writer.write(pose)
+                    progress(stream.frames, stream.info.frame_count)
         except FormcheckError as exc:
             raise type(exc)(f"{exc}; partial recording of {writer.frames} frames: "
                             f"{out}") from exc
+        finally:
+            progress.clear()
+    _warn(stream.warnings)
     if stream.detected == 0:
         raise NoPersonError(f"no person found in any of the {stream.frames} frames of "
-                            f"{stream.info.name}; make sure the whole body is in view "
+                            f"{args.source}; make sure the whole body is in view "
                             f"(recording kept: {out})")
     print(f"{out}: {stream.frames} frames, person found in {stream.detected} "
           f"({100.0 * stream.detected / max(stream.frames, 1):.1f} %)")
@@ -46,7 +97,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from formcheck.analysis import load_exercise
-    from formcheck.commands import expand_inputs
+    from formcheck.commands import expand_inputs, format_summary
 
     exercise = load_exercise(args.exercise)  # checked once, before any work
     history = None if args.no_history else Path(args.history or default_history_path())
@@ -59,15 +110,25 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     source = sources[0]
     out = Path(args.output) if args.output else Path("formcheck-out") / source.name.split(".")[0]
-    analysis = analyze_input(source, exercise, out, side=args.side, model=args.model,
-                             video=args.video, history_path=history)
+    progress = _progress(args)
+    try:
+        analysis = analyze_input(source, exercise, out, side=args.side, model=args.model,
+                                 video=args.video, history_path=history, progress=progress)
+    finally:
+        progress.clear()
+    _warn(analysis.document["input_warnings"])
     print(format_summary(analysis.document))
     print(f"\nfiles: {', '.join(str(p) for p in analysis.files.values())}")
     return EXIT_OK
 
 
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"formcheck: warning: {warning}", file=sys.stderr)
+
+
 def _analyze_many(sources: list[Path], args: argparse.Namespace, history: Path | None) -> int:
-    from formcheck.commands import run_batch
+    from formcheck.commands import batch_table, run_batch
 
     out_root = Path(args.output or "formcheck-out")
 
@@ -79,17 +140,15 @@ def _analyze_many(sources: list[Path], args: argparse.Namespace, history: Path |
     items = list(run_batch(sources, args.exercise, out_root, args.side, args.model, args.video,
                            history, args.workers, progress))
     items.sort(key=lambda i: str(i.source))
-    print(f"\n{'input':40} {'result':8} {'reps':>5} {'faults':>6} {'frames':>7} {'s':>6}")
-    for i in items:
-        print(f"{i.source.name:40} {'ok' if i.ok else 'FAILED':8} {i.reps:>5} {i.faults:>6} "
-              f"{i.frames:>7} {i.seconds:6.1f}" + (f"  {i.error}" if i.error else ""))
+    print("\n" + batch_table(items))
     failed = sum(not i.ok for i in items)
     print(f"\n{len(items) - failed} analysed, {failed} failed; results in {out_root}/")
     return EXIT_INPUT if failed else EXIT_OK
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from formcheck.outputs import History, trend
+    from formcheck.commands import history_table
+    from formcheck.outputs import History
 
     path = Path(args.history or default_history_path())
     if not path.is_file():
@@ -97,57 +156,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         return EXIT_OK
     with History(path) as history:
         rows = history.sessions(args.exercise)
-    print(f"{'id':>4} {'date (UTC)':26} {'exercise':26} {'side':6} {'reps':>4} "
-          f"{'best hold s':>11} {'faults/rep':>10} {'range deg':>9}  source")
-    for r in rows:
-        print(f"{r.id:>4} {r.recorded_utc:26} {r.exercise:26} {r.side or '-':6} {r.reps:>4} "
-              f"{_opt(r.best_hold_s):>11} {_opt(r.faults_per_rep):>10} "
-              f"{_opt(r.mean_range_deg):>9}  {r.source}")
-    for field, label in (("best_hold_s", "best hold (s)"), ("reps", "reps"),
-                         ("faults_per_rep", "faults per rep")):
-        pair = trend(rows, field)
-        if pair and args.exercise:
-            print(f"trend {label}: {pair[0]:.1f} -> {pair[1]:.1f} ({pair[1] - pair[0]:+.1f})")
+    print(history_table(rows, args.exercise))
     return EXIT_OK
-
-
-def _opt(value) -> str:
-    return "-" if value is None else f"{value:.1f}"
-
-
-def format_summary(doc: dict) -> str:
-    s = doc["summary"]
-    lines = [f"{doc['exercise']['title']} - working side: {doc['side']}",
-             f"reps {s['reps_done']} (target {s['reps_target'] or '-'}), "
-             f"sets {s['sets_done']} (target {s['sets_target']})"]
-    if "pumps_done" in s:
-        lines.append(f"pumps {s['pumps_done']}")
-    if s.get("holds_s"):
-        lines.append("holds " + ", ".join(f"{h:.1f} s" for h in s["holds_s"])
-                     + f" (target {s['hold_target_s']:.0f} s)")
-    signal = next((k for k in (doc["reps"][0] if doc["reps"] else {}) if k.startswith("peak_")),
-                  None)
-    if doc["reps"]:
-        lines.append(f"\n{'rep':>4} {'kind':>10} {'start s':>8} {'end s':>7} {'top s':>7} "
-                     f"{'peak':>7} {'pumps':>5}  faults")
-        for r in doc["reps"]:
-            peak = r.get(signal)
-            lines.append(f"{r['rep']:>4} {r['kind']:>10} {r['start_s']:8.2f} "
-                         f"{r['end_s'] or 0:7.2f} {r['hold_s']:7.1f} "
-                         f"{peak if peak is not None else float('nan'):7.1f} {r['pumps']:>5}  "
-                         f"{', '.join(r['faults']) or '-'}")
-    if doc["faults"]:
-        lines.append("\nfaults:")
-        for f in doc["faults"]:
-            lines.append(f"  {f['start_s']:6.2f}-{f['end_s']:6.2f} s  {f['fault']} "
-                         f"(rep {f['rep']}): {f['cue']}")
-    else:
-        lines.append("\nno form faults found")
-    for note in doc["dose_notes"]:
-        lines.append(f"  dose: {note['cue']}")
-    for g in doc["setup_guidance"]:
-        lines.append(f"  setup: {g}")
-    return "\n".join(lines)
 
 
 def cmd_live(args: argparse.Namespace) -> int:
@@ -173,6 +183,7 @@ def cmd_live(args: argparse.Namespace) -> int:
 
 def cmd_exercises(args: argparse.Namespace) -> int:
     from formcheck.analysis import catalog, load_exercise
+    from formcheck.commands import describe_exercise
 
     if args.action == "show":
         if not args.name:
@@ -184,25 +195,8 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def describe_exercise(ex) -> str:
-    mv, dose = ex.movement, ex.dose
-    what = {"reps": "repetitions", "hold": "timed holds at the top",
-            "pumps": "a lift, then small pumps at the top"}[mv.kind]
-    lines = [ex.title, "=" * len(ex.title), f"From seed {ex.seed}: \"{ex.seed_quote}\"", "",
-             f"Setup: {ex.setup}", f"Camera: {ex.camera} view. {ex.camera_text}",
-             f"Counts: {what}, on {mv.signal} (start past {mv.start:g}, top past {mv.top:g}).",
-             f"Dose: {dose.text}"]
-    if ex.progression:
-        lines.append(f"Progression: {ex.progression}")
-    lines.append("Faults watched:")
-    for f in ex.faults:
-        lines.append(f"  - {f.id} ({f.severity}): {f.cue}")
-    lines.append(f"Tracks: {', '.join(ex.tracks)}")
-    return "\n".join(lines)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="formcheck", description="Checks the form of glute rehabilitation exercises "
         "from a camera, a video or a landmark recording.")
     parser.add_argument("--version", action="version", version=f"formcheck {__version__}")
@@ -215,6 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="recording file to write "
                    "(.landmarks.jsonl)")
     _add_model_arg(p)
+    _add_quiet_arg(p)
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("analyze", help="count reps, holds and pumps and find faults")
@@ -228,9 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--video", choices=("annotated", "skeleton"),
                    help="also write a video: the frames with the overlay (patient video: "
                    "only with consent), or the skeleton alone on a dark background")
-    p.add_argument("--workers", type=int, help="processes for many inputs (default: all cores)")
+    p.add_argument("--workers", type=_number_arg(int, 1, "whole number (1 or more)"),
+                   help="processes for many inputs (default: all cores)")
     _add_history_args(p)
     _add_model_arg(p)
+    _add_quiet_arg(p)
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("live", help="coach a session live from a camera (or a file played "
@@ -244,7 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-voice", action="store_true", help="cues on screen only")
     p.add_argument("--voice-wav", metavar="DIR", help="write spoken cues as WAV files here "
                    "instead of playing them")
-    p.add_argument("--summary-s", type=float, default=4.0, help="how long the summary "
+    p.add_argument("--summary-s", type=_number_arg(float, 0, "number of seconds (0 or more)"),
+                   default=4.0, help="how long the summary "
                    "screen stays up (s)")
     _add_history_args(p)
     _add_model_arg(p)
@@ -261,6 +259,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?")
     p.set_defaults(func=cmd_exercises)
     return parser
+
+
+def _add_quiet_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
 
 
 def _add_history_args(p: argparse.ArgumentParser) -> None:
@@ -296,8 +298,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"formcheck: error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except OSError as exc:
-        print(f"formcheck: error: {exc.strerror or exc}: {exc.filename or ''} (check the "
-              "path exists and can be written, or choose another output with -o)",
+        from formcheck.commands import os_error_text
+
+        print(f"formcheck: error: {os_error_text(exc, getattr(args, 'output', None))}",
               file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

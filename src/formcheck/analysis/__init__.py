@@ -9,6 +9,7 @@ _EXPORTS = {
     "FrameResult": "records",
     "SessionResult": "records",
     "catalog": "exercise",
+    "check_frame_rate": "limits",
     "load_exercise": "exercise",
     "load_exercise_file": "exercise",
     "measure_recorded": "measure",

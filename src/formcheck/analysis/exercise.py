@@ -7,12 +7,14 @@ clinician editing a copy sees everything to fix at once.  Unknown keys are error
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from dataclasses import MISSING, dataclass, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
+from formcheck.analysis.limits import check_ranges
 from formcheck.errors import ExerciseError
 from formcheck.features import DEFAULT_MIN_QUALITY, SPEC_BY_NAME, SmoothingParams
 
@@ -117,7 +119,8 @@ class _Problems(list):
         self.append(f"{path}: {message}")
 
 
-_TYPE_NAMES = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
+_TYPE_NAMES = {float: "a number", "finite": "a finite number", int: "a whole number",
+               str: "text", bool: "true or false"}
 
 
 def _check_value(value: Any, hint: Any, path: str, problems: _Problems) -> Any:
@@ -130,6 +133,8 @@ def _check_value(value: Any, hint: Any, path: str, problems: _Problems) -> Any:
     base = args[0] if args else hint
     ok = (isinstance(value, (int, float)) and not isinstance(value, bool)) if base is float \
         else isinstance(value, base) and not (base is int and isinstance(value, bool))
+    if ok and base is float and not math.isfinite(value):
+        ok, base = False, "finite"
     if not ok:
         problems.add(path, f"expected {_TYPE_NAMES.get(base, base)}, got {value!r}")
         return None
@@ -168,8 +173,8 @@ def _build(cls: type, data: Any, path: str, problems: _Problems,
     return cls(**kwargs)
 
 
-def _feature_ok(name: str, path: str, problems: _Problems) -> None:
-    if name and name not in SPEC_BY_NAME:
+def _feature_ok(name: str, path: str, problems: _Problems, optional: bool = True) -> None:
+    if (name or not optional) and name not in SPEC_BY_NAME:
         problems.add(path, f"unknown feature {name!r}; known: {', '.join(SPEC_BY_NAME)}")
 
 
@@ -210,7 +215,7 @@ def _check_whole(exercise: Exercise | None, movement: Movement | None, faults: l
     if exercise is not None:
         _choice(exercise.camera, VIEWS, "camera", problems)
         for i, name in enumerate(exercise.tracks):
-            _feature_ok(name, f"tracks[{i}]", problems)
+            _feature_ok(name, f"tracks[{i}]", problems, optional=False)
     ids = [f.id for f in faults]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.add("faults", f"fault id {dup!r} is used more than once")
@@ -249,6 +254,7 @@ def parse_exercise(data: dict[str, Any], source: str = "") -> Exercise:
                       nested={"movement": movement, "dose": dose, "faults": tuple(faults),
                               "smoothing": smoothing})
     _check_whole(exercise, movement, faults, problems)
+    check_ranges(data, problems)
     if problems:
         where = f"{source}: " if source else ""
         raise ExerciseError(f"{where}{len(problems)} problem(s) in the exercise file: "

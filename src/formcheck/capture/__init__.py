@@ -6,6 +6,7 @@ from formcheck._lazy import lazy_exports
 _EXPORTS = {
     "INDEX": "landmarks",
     "LatestFrameGrabber": "sources",
+    "MIN_PERSON_PX": "landmarks",
     "N_LANDMARKS": "landmarks",
     "PoseFrame": "landmarks",
     "PoseStream": "poses",
@@ -17,7 +18,9 @@ _EXPORTS = {
     "VideoFileSource": "sources",
     "is_recording": "recording",
     "open_poses": "poses",
+    "person_size_px": "landmarks",
     "read_frames": "sources",
+    "refuse_overwrite": "files",
     "resolve_model": "model",
 }
 __all__ = sorted(_EXPORTS)

@@ -17,6 +17,11 @@ NAMES: tuple[str, ...] = (
 INDEX: dict[str, int] = {name: i for i, name in enumerate(NAMES)}
 N_LANDMARKS = len(NAMES)
 
+#: A person spanning fewer pixels than this (the longer side of the landmarks' box) is too
+#: small for the landmark model to place joints reliably: its input is 256 px square, so a
+#: body under ~100 px is upsampled from a few pixels per limb.
+MIN_PERSON_PX = 100
+
 #: Skeleton edges drawn by the overlays (pairs of landmark names).
 SKELETON: tuple[tuple[str, str], ...] = (
     ("left_shoulder", "right_shoulder"), ("left_hip", "right_hip"),
@@ -69,3 +74,10 @@ class PoseFrame:
         if self.image is None:
             return np.full((N_LANDMARKS, 2), np.nan)
         return self.image[:, :2] * np.array([self.width_px, self.height_px], dtype=float)
+
+
+def person_size_px(poses: list[PoseFrame]) -> float | None:
+    """Median over the frames with a person of the longer side of the landmarks' bounding
+    box, in pixels; None without any person."""
+    sizes = [float(np.max(np.ptp(p.pixels(), axis=0))) for p in poses if p.has_pose]
+    return float(np.median(sizes)) if sizes else None

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.capture.files import check_input_file
 from formcheck.capture.landmarks import PoseFrame
 from formcheck.capture.model import ModelInfo, resolve_model
 from formcheck.capture.recording import RecordingReader, is_recording
@@ -57,6 +58,17 @@ class PoseStream:
         self._stack.close()
 
     @property
+    def complete(self) -> bool:
+        """False for a recording that was cut off or ended early (a video file that stops
+        short raises SourceEndedEarly instead)."""
+        return getattr(self._source, "complete", True)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the user must know about the input, in words (after iteration)."""
+        return list(getattr(self._source, "warnings", []))
+
+    @property
     def source_dropped(self) -> int:
         return getattr(self._source, "dropped", 0)
 
@@ -73,6 +85,9 @@ def open_poses(source: str | Path | int, model_path: str | Path | None = None,
     too slow for, as a camera would.  Raises the InputError subclasses of the sources and
     of the model loader.
     """
+    if not isinstance(source, int):
+        check_input_file(Path(source), "recording" if str(source).endswith(".jsonl")
+                         else "video file")
     if not isinstance(source, int) and is_recording(source):
         reader = RecordingReader(source)
         poses = ((None, pose, time.monotonic() if realtime else None)

@@ -15,6 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from formcheck.capture.files import check_input_file, undecodable_message
 from formcheck.errors import SourceEndedEarly, SourceError
 
 #: A file whose decoder stops more than this many frames short of its declared count is
@@ -60,10 +61,7 @@ class VideoFileSource:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        if not self.path.exists():
-            raise SourceError(f"video file not found: {self.path}; check the path")
-        if self.path.is_dir():
-            raise SourceError(f"{self.path} is a folder, not a video file")
+        check_input_file(self.path, "video file")
         if self.path.stat().st_size == 0:
             raise SourceError(f"video file is empty (0 bytes): {self.path}; copy or export "
                               "the video again")
@@ -71,9 +69,13 @@ class VideoFileSource:
         ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
         if not ok:
             self._cap.release()
-            raise SourceError(f"cannot decode {self.path} as a video (not a video, or "
-                              "damaged); convert it to MP4 (H.264) and try again")
-        self._first = first
+            raise SourceError(undecodable_message(self.path))
+        ok, second = self._cap.read()
+        if not ok:
+            self._cap.release()
+            raise SourceError(f"{self.path} holds a single picture, not a video; formcheck "
+                              "needs a video of the exercise (a few seconds at least)")
+        self._first, self._second = first, second
         fps = self._cap.get(cv2.CAP_PROP_FPS) or 0.0
         count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
         self.info = SourceInfo(
@@ -95,7 +97,7 @@ class VideoFileSource:
         frame_ms = 1000.0 / self.info.fps
         last_ms = -frame_ms
         index = 0
-        bgr = self._first
+        bgr, pending = self._first, [self._second]
         while bgr is not None:
             t_ms = self._cap.get(cv2.CAP_PROP_POS_MSEC) if index else 0.0
             if not t_ms > last_ms:  # missing or non-monotonic container timestamps
@@ -103,7 +105,7 @@ class VideoFileSource:
             yield Frame(index, t_ms, bgr)
             last_ms = t_ms
             index += 1
-            ok, bgr = self._cap.read()
+            ok, bgr = (True, pending.pop()) if pending else self._cap.read()
             if not ok:
                 bgr = None
         expected = self.info.frame_count

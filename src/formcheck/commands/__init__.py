@@ -4,8 +4,14 @@ from formcheck._lazy import lazy_exports
 
 _EXPORTS = {
     "LiveOptions": "live",
+    "ProgressText": "text",
     "analyze_input": "analyze",
+    "batch_table": "text",
+    "describe_exercise": "text",
     "expand_inputs": "batch",
+    "format_summary": "text",
+    "history_table": "text",
+    "os_error_text": "text",
     "output_names": "batch",
     "run_batch": "batch",
     "run_live": "live",

@@ -7,6 +7,7 @@ import glob
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,9 +69,12 @@ def _one(args: tuple) -> BatchItem:
     try:
         analysis = analyze_input(source, load_exercise(exercise_ref), out_dir, side, model,
                                  video, history)
-    except FormcheckError as exc:
+    except (FormcheckError, OSError) as exc:
         return BatchItem(source, False, out_dir, error=str(exc),
                          seconds=time.perf_counter() - t0)
+    except Exception as exc:  # noqa: BLE001 - one bad file must never stop the others
+        return BatchItem(source, False, out_dir, seconds=time.perf_counter() - t0,
+                         error=f"unexpected {type(exc).__name__}: {exc} (please report it)")
     doc = analysis.document
     return BatchItem(source, True, out_dir, doc["summary"]["reps_done"], len(doc["faults"]),
                      doc["provenance"]["frames"], time.perf_counter() - t0)
@@ -86,9 +90,14 @@ def run_batch(sources: list[Path], exercise_ref: str, out_root: Path, side: str 
             for s, name in zip(sources, output_names(sources), strict=True)]
     done = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_one, job) for job in jobs]
+        futures = {pool.submit(_one, job): job for job in jobs}
         for future in as_completed(futures):
-            item = future.result()
+            try:
+                item = future.result()
+            except BrokenProcessPool as exc:  # a worker killed (out of memory, signal)
+                source, out_dir = futures[future][0], futures[future][2]
+                item = BatchItem(source, False, out_dir, error=f"its worker process died "
+                                 f"({exc}); analyse it alone to see why")
             done += 1
             if progress:
                 progress(done, len(jobs), item)

@@ -11,8 +11,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from formcheck.analysis import Engine, Exercise, FrameResult, SessionResult, measure_session
-from formcheck.capture import SUFFIX, PoseFrame, RecordingWriter, open_poses
+from formcheck.analysis import (
+    Engine,
+    Exercise,
+    FrameResult,
+    SessionResult,
+    check_frame_rate,
+    measure_session,
+)
+from formcheck.capture import SUFFIX, PoseFrame, RecordingWriter, open_poses, refuse_overwrite
 from formcheck.errors import SourceEndedEarly
 from formcheck.features import other
 from formcheck.outputs import (
@@ -126,6 +133,9 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
         name = f"camera{opts.source}" if isinstance(opts.source, int) else \
             Path(str(opts.source)).name.split(".")[0]
         rec_path = opts.out_dir / f"{name}{SUFFIX}"
+        if realtime:
+            refuse_overwrite([Path(opts.source)], rec_path)
+        check_frame_rate(opts.exercise, stream.info.fps, stream.info.name)
         session = _Session(opts, stream)
         outcome = LiveOutcome([], {"recording": rec_path, **session.files}, 0, 0, "end")
         if opts.window:

@@ -62,17 +62,46 @@ class SessionRow:
     results_path: str
 
 
+#: How long to wait for another process that is writing the history before saying it is
+#: busy (a session's write takes milliseconds; a report being rendered, a few seconds).
+BUSY_TIMEOUT_S = 10.0
+#: Columns every formcheck history has had; another application's "sessions" table lacks them.
+CORE_COLUMNS = {"id", "recorded_utc", "exercise", "mode", "results_path"}
+
+
+def _history_error(path: Path, exc: sqlite3.Error) -> HistoryError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return HistoryError(f"{path} is busy: another program has been writing it for "
+                            f"{BUSY_TIMEOUT_S:g} s; try again when it has finished, or pass "
+                            "--no-history")
+    return HistoryError(f"{path} is not a formcheck history database ({text}); pass another "
+                        "--history file or --no-history")
+
+
 class History:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        if self.path.is_dir():
+            raise HistoryError(f"{self.path} is a folder; pass a history file (such as "
+                               "history.sqlite in it) or --no-history")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = sqlite3.connect(self.path)
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
+        except sqlite3.Error as exc:
+            raise _history_error(self.path, exc) from exc
+        try:
             self._db.execute(SCHEMA)
             self._db.commit()
-        except sqlite3.DatabaseError as exc:
-            raise HistoryError(f"{self.path} is not a formcheck history database ({exc}); "
-                               "pass another --history file or --no-history") from exc
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(sessions)")}
+        except sqlite3.Error as exc:
+            self._db.close()
+            raise _history_error(self.path, exc) from exc
+        if not CORE_COLUMNS <= columns:
+            self._db.close()
+            raise HistoryError(f"{self.path} belongs to another application (its 'sessions' "
+                               "table is not formcheck's); pass another --history file or "
+                               "--no-history")
 
     def close(self) -> None:
         self._db.close()
@@ -83,7 +112,26 @@ class History:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def add(self, doc: dict[str, Any], mode: str, results_path: str) -> int:
+    def add(self, doc: dict[str, Any], mode: str, results_path: str,
+            commit: bool = True) -> int:
+        """Insert a session's row; with ``commit=False`` it is kept in an open transaction
+        (seen by this connection only) until :meth:`commit`, so a caller can write its own
+        files first and make the row permanent last."""
+        try:
+            row_id = self._insert(doc, mode, results_path)
+            if commit:
+                self._db.commit()
+        except sqlite3.Error as exc:
+            raise _history_error(self.path, exc) from exc
+        return row_id
+
+    def commit(self) -> None:
+        try:
+            self._db.commit()
+        except sqlite3.Error as exc:
+            raise _history_error(self.path, exc) from exc
+
+    def _insert(self, doc: dict[str, Any], mode: str, results_path: str) -> int:
         s = doc["summary"]
         reps = [r for r in doc["reps"] if r["kind"] == "rep"]
         holds = [h for h in s.get("holds_s", []) if h is not None]
@@ -99,7 +147,6 @@ class History:
              s["reps_done"], s["sets_done"], json.dumps(holds), max(holds) if holds else None,
              s.get("pumps_done", 0), n_faults, n_faults / len(reps) if reps else None,
              sum(ranges) / len(ranges) if ranges else None, results_path))
-        self._db.commit()
         return int(cur.lastrowid)
 
     def sessions(self, exercise: str | None = None) -> list[SessionRow]:
@@ -108,8 +155,12 @@ class History:
         if exercise:
             query += " WHERE exercise = ?"
             args = (exercise,)
-        rows = self._db.execute(query + " ORDER BY id", args).fetchall()
-        return [SessionRow(*r[:8], json.loads(r[8] or "[]"), *r[9:]) for r in rows]
+        try:
+            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+            return [SessionRow(*r[:8], json.loads(r[8] or "[]"), *r[9:]) for r in rows]
+        except (sqlite3.Error, ValueError, TypeError) as exc:
+            raise HistoryError(f"{self.path}: a stored session cannot be read ({exc}); pass "
+                               "another --history file") from exc
 
 
 def trend(rows: list[SessionRow], field: str) -> tuple[float, float] | None:

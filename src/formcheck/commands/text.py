@@ -1,0 +1,122 @@
+"""What the commands say, as text: a session's summary table and an exercise in plain
+words (printed by the CLI)."""
+
+from __future__ import annotations
+
+import errno
+import time
+
+
+def format_summary(doc: dict) -> str:
+    s = doc["summary"]
+    lines = [f"{doc['exercise']['title']} - working side: {doc['side']}",
+             f"reps {s['reps_done']} (target {s['reps_target'] or '-'}), "
+             f"sets {s['sets_done']} (target {s['sets_target']})"]
+    if "pumps_done" in s:
+        lines.append(f"pumps {s['pumps_done']}")
+    if s.get("holds_s"):
+        lines.append("holds " + ", ".join(f"{h:.1f} s" for h in s["holds_s"])
+                     + f" (target {s['hold_target_s']:.0f} s)")
+    signal = next((k for k in (doc["reps"][0] if doc["reps"] else {}) if k.startswith("peak_")),
+                  None)
+    if doc["reps"]:
+        lines.append(f"\n{'rep':>4} {'kind':>10} {'start s':>8} {'end s':>7} {'top s':>7} "
+                     f"{'peak':>7} {'pumps':>5}  faults")
+        for r in doc["reps"]:
+            peak = r.get(signal)
+            lines.append(f"{r['rep']:>4} {r['kind']:>10} {r['start_s']:8.2f} "
+                         f"{r['end_s'] or 0:7.2f} {r['hold_s']:7.1f} "
+                         f"{peak if peak is not None else float('nan'):7.1f} {r['pumps']:>5}  "
+                         f"{', '.join(r['faults']) or '-'}")
+    if doc["faults"]:
+        lines.append("\nfaults:")
+        for f in doc["faults"]:
+            lines.append(f"  {f['start_s']:6.2f}-{f['end_s']:6.2f} s  {f['fault']} "
+                         f"(rep {f['rep']}): {f['cue']}")
+    else:
+        lines.append("\nno form faults found")
+    for note in doc["dose_notes"]:
+        lines.append(f"  dose: {note['cue']}")
+    for g in doc["setup_guidance"]:
+        lines.append(f"  setup: {g}")
+    return "\n".join(lines)
+
+
+def describe_exercise(ex) -> str:
+    mv, dose = ex.movement, ex.dose
+    what = {"reps": "repetitions", "hold": "timed holds at the top",
+            "pumps": "a lift, then small pumps at the top"}[mv.kind]
+    lines = [ex.title, "=" * len(ex.title), f"From seed {ex.seed}: \"{ex.seed_quote}\"", "",
+             f"Setup: {ex.setup}", f"Camera: {ex.camera} view. {ex.camera_text}",
+             f"Counts: {what}, on {mv.signal} (start past {mv.start:g}, top past {mv.top:g}).",
+             f"Dose: {dose.text}"]
+    if ex.progression:
+        lines.append(f"Progression: {ex.progression}")
+    lines.append("Faults watched:")
+    for f in ex.faults:
+        lines.append(f"  - {f.id} ({f.severity}): {f.cue}")
+    lines.append(f"Tracks: {', '.join(ex.tracks)}")
+    return "\n".join(lines)
+
+
+def batch_table(items: list) -> str:
+    """One line per input of a batch: result, reps, faults, frames, seconds, error."""
+    lines = [f"{'input':40} {'result':8} {'reps':>5} {'faults':>6} {'frames':>7} {'s':>6}"]
+    for i in items:
+        lines.append(f"{i.source.name:40} {'ok' if i.ok else 'FAILED':8} {i.reps:>5} "
+                     f"{i.faults:>6} {i.frames:>7} {i.seconds:6.1f}"
+                     + (f"  {i.error}" if i.error else ""))
+    return "\n".join(lines)
+
+
+def history_table(rows: list, exercise: str | None) -> str:
+    """The stored sessions, and for one exercise the trend of its key figures."""
+    from formcheck.outputs import trend
+
+    lines = [f"{'id':>4} {'date (UTC)':26} {'exercise':26} {'side':6} {'reps':>4} "
+             f"{'best hold s':>11} {'faults/rep':>10} {'range deg':>9}  source"]
+    for r in rows:
+        lines.append(f"{r.id:>4} {r.recorded_utc:26} {r.exercise:26} {r.side or '-':6} "
+                     f"{r.reps:>4} {_opt(r.best_hold_s):>11} {_opt(r.faults_per_rep):>10} "
+                     f"{_opt(r.mean_range_deg):>9}  {r.source}")
+    for field, label in (("best_hold_s", "best hold (s)"), ("reps", "reps"),
+                         ("faults_per_rep", "faults per rep")):
+        pair = trend(rows, field)
+        if pair and exercise:
+            lines.append(f"trend {label}: {pair[0]:.1f} -> {pair[1]:.1f} "
+                         f"({pair[1] - pair[0]:+.1f})")
+    return "\n".join(lines)
+
+
+def _opt(value) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+class ProgressText:
+    """Frames, percent and time left as one line, at most every ``every_s`` seconds (None
+    in between)."""
+
+    def __init__(self, every_s: float = 0.25) -> None:
+        self.every_s = every_s
+        self.t0 = time.monotonic()
+        self.shown = 0.0
+
+    def update(self, done: int, total: int | None) -> str | None:
+        now = time.monotonic()
+        if now - self.shown < self.every_s:
+            return None
+        self.shown = now
+        if not total:
+            return f"{done} frames"
+        left = (now - self.t0) * max(total - done, 0) / max(done, 1)
+        return f"{done} of {total} frames ({100.0 * done / total:.0f} %, {left:.0f} s left)"
+
+
+def os_error_text(exc: OSError, output: str | None) -> str:
+    """A failed write or read in words, naming the file (or the output asked for)."""
+    where = exc.filename or output or "the output folder"
+    if exc.errno == errno.ENOSPC:
+        return (f"the disk is full: {where} could not be written completely (what was "
+                "written so far is kept); free some space or choose another output with -o")
+    return (f"{exc.strerror or exc}: {where} (check the path exists and can be written, or "
+            "choose another output with -o)")
