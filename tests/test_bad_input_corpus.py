@@ -114,6 +114,11 @@ def _incomplete_marked(env: Env) -> None:
     assert "incomplete" in (env.tmp / "out" / "report.html").read_text()
 
 
+def _warned(env: Env, phrase: str) -> None:
+    assert any(phrase in w for w in _results(env)["input_warnings"])
+    assert phrase in (env.tmp / "out" / "report.html").read_text()
+
+
 def _fifo(env: Env, name: str) -> Path:
     path = env.tmp / name
     os.mkfifo(path)
@@ -178,6 +183,21 @@ def _image(env: Env) -> Path:
 def _truncated_sample(env: Env) -> Path:
     path = env.tmp / "unfinished.mp4"
     path.write_bytes(SAMPLE.read_bytes()[:300_000])
+    return path
+
+
+def _tiny_sample(env: Env) -> Path:
+    """The sample's first second shrunk to 64 x 48 pixels."""
+    import cv2
+
+    path = env.tmp / "tiny.mp4"
+    cap = cv2.VideoCapture(str(SAMPLE))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 30, (64, 48))
+    for _ in range(30):
+        ok, frame = cap.read()
+        writer.write(cv2.resize(frame, (64, 48), interpolation=cv2.INTER_AREA))
+    writer.release()
+    cap.release()
     return path
 
 
@@ -246,10 +266,12 @@ CASES = [
         [e.lines[0], e.lines[1], e.lines[-1]])), ("holds a single frame", "needs a video")),
     # warnings: the analysis runs (exit 0) and the first line on stderr says what was wrong
     Case("rec_nan_coordinates", lambda e: e.analyze(e.with_frames(_nan_image)),
-         ("warning", "5 frames had landmark coordinates that are not finite"), code=0),
+         ("warning", "5 frames had landmark coordinates that are not finite"), code=0,
+         after=lambda e: _warned(e, "5 frames had landmark coordinates")),
     Case("rec_timestamps_backwards", lambda e: e.analyze(e.with_frames(
         lambda i, r: _set(r, t_ms=r["t_ms"] - 500.0) if i in (50, 51, 52) else r)),
-        ("warning", "3 frames had a timestamp not after the previous"), code=0),
+        ("warning", "3 frames had a timestamp not after the previous"), code=0,
+        after=lambda e: _warned(e, "3 frames had a timestamp")),
     Case("rec_partial_no_end_line", lambda e: e.analyze(e.recording(e.lines[:301])),
          ("warning", "is incomplete", f"300 frames found of the {SAMPLE_FRAMES} frames"),
          code=0, after=_incomplete_marked),
@@ -276,6 +298,9 @@ CASES = [
          ("photo.png holds a single picture, not a video",)),
     Case("video_one_frame", lambda e: ["extract", str(_video(e, "one.mp4", 1)), "-o",
                                        str(e.tmp / "r.jsonl")], ("single picture, not a video",)),
+    Case("video_person_too_small", lambda e: e.analyze(_tiny_sample(e)),
+         ("warning", "64x48 picture of tiny.mp4", "too small to measure reliably"), code=0,
+         after=lambda e: _warned(e, "too small")),
     Case("camera_missing", lambda e: ["extract", "57", "-o", str(e.tmp / "r.jsonl")],
          ("camera 57 could not be opened",)),
     Case("extract_output_is_input", lambda e: ["extract", str(e.recording(e.lines)), "-o",
