@@ -88,8 +88,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     _warn(stream.warnings)
     if stream.detected == 0:
         raise NoPersonError(f"no person found in any of the {stream.frames} frames of "
-                            f"{args.source}; make sure the whole body is in view "
-                            f"(recording kept: {out})")
+                            f"{stream.info.name if stream.info.kind == 'camera' else args.source}"
+                            f"; make sure the whole body is in view (recording kept: {out})")
     print(f"{out}: {stream.frames} frames, person found in {stream.detected} "
           f"({100.0 * stream.detected / max(stream.frames, 1):.1f} %)")
     return EXIT_OK
