@@ -118,7 +118,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         progress.clear()
     _warn(analysis.document["input_warnings"])
     print(format_summary(analysis.document))
-    print(f"\nfiles: {', '.join(str(p) for p in analysis.files.values())}")
+    files = sorted(analysis.files.items(), key=lambda kv: kv[0] != "report")  # report first
+    print(f"\nfiles: {', '.join(str(p) for _, p in files)}")
     return EXIT_OK
 
 
