@@ -441,9 +441,9 @@ def test_counter_lines_say_the_dose_in_words():
     s.hold(5.0, s.low)
     result = analyse(ex, s.frames())
     at_top = next(f for f in result.frames if f.state == "top" and f.hold_s > 2.0)
-    assert counter_lines(at_top, ex)[:3] == ["rep 0 of 5", "set 1 of 1", "hold 2 s of 60 s"]
+    assert counter_lines(at_top, ex)[:3] == ["Rep 1 of 5", "Set 1 of 1", "Hold 2 s of 60 s"]
     resting = result.frames[-1]
-    assert counter_lines(resting, ex)[-1] == f"rest {resting.rest_s:.0f} s of 30 s"
+    assert counter_lines(resting, ex)[-1] == f"Rest {resting.rest_s:.0f} s of 30 s"
     assert resting.rest_s == pytest.approx(5.0 + 1.0, abs=0.5)
 
 
@@ -473,4 +473,5 @@ def test_hold_cue_is_said_once_per_rep_even_after_a_sag(tmp_path):
     speaker.close()
     phrases = [line.split("\t")[2] for line in log.read_text().splitlines()]
     assert phrases.count("Hold") == 2
-    assert [p for p in phrases if p in ("Hold", "one", "two")] == ["Hold", "one", "Hold", "two"]
+    assert [p for p in phrases if p in ("Hold", "one. Rest", "two. Rest")] == [
+        "Hold", "one. Rest", "Hold", "two. Rest"]

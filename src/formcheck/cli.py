@@ -162,17 +162,18 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from formcheck.analysis import load_exercise
+    from formcheck.analysis import load_exercise, with_dose
     from formcheck.commands import LiveOptions, run_live, summary_lines
 
-    exercise = load_exercise(args.exercise)
+    exercise = with_dose(load_exercise(args.exercise), args.reps, args.sets, args.hold_s)
     source = args.source if args.source is not None else args.camera
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path(args.output) if args.output else Path("formcheck-out") / f"live-{stamp}"
     history = None if args.no_history else Path(args.history or default_history_path())
     opts = LiveOptions(exercise, source, out, side=args.side, voice=not args.no_voice,
                        voice_wav_dir=Path(args.voice_wav) if args.voice_wav else None,
-                       history_path=history, model=args.model, summary_s=args.summary_s)
+                       history_path=history, model=args.model, summary_s=args.summary_s,
+                       fullscreen=args.fullscreen, end_at_dose=not args.no_auto_end)
     outcome = run_live(opts)  # a missing speech engine is logged once, at the start
     for line in summary_lines(outcome.parts):
         print(line)
@@ -245,6 +246,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary-s", type=_number_arg(float, 0, "number of seconds (0 or more)"),
                    default=4.0, help="how long the summary "
                    "screen stays up (s)")
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen (key f "
+                   "toggles it)")
+    p.add_argument("--reps", type=int, help="this patient's reps per set (instead of the "
+                   "exercise file's)")
+    p.add_argument("--sets", type=int, help="this patient's sets")
+    p.add_argument("--hold-s", type=float, help="this patient's hold (s)")
+    p.add_argument("--no-auto-end", action="store_true", help="keep going after the dose "
+                   "is done (end with q)")
     _add_history_args(p)
     _add_model_arg(p)
     p.set_defaults(func=cmd_live)

@@ -4,9 +4,11 @@ per-rep measurement."""
 from formcheck._lazy import lazy_exports
 
 _EXPORTS = {
+    "Dose": "exercise",
     "Engine": "engine",
     "Exercise": "exercise",
     "FrameResult": "records",
+    "Rep": "records",
     "SessionResult": "records",
     "catalog": "exercise",
     "check_frame_rate": "limits",
@@ -15,6 +17,7 @@ _EXPORTS = {
     "measure_recorded": "measure",
     "measure_session": "measure",
     "run_session": "session",
+    "with_dose": "exercise",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

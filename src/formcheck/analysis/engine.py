@@ -160,7 +160,7 @@ class Engine:
         if self.machine.current is not None:
             rep = self.machine.finish(self._prev_t or self.machine.current.start_s)
             if rep is not None:
-                self.judge.close_rep(rep)
+                self.judge.incomplete_rep(rep)
         return self.snapshot()
 
     def snapshot(self) -> SessionResult:

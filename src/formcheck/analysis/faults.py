@@ -4,6 +4,7 @@ rules decided when a rep ends (hold too short, lowering too fast)."""
 from __future__ import annotations
 
 import math
+from collections import deque
 
 from formcheck.analysis.exercise import Exercise, Fault
 from formcheck.analysis.records import DOWN, TOP, UP, FaultEvent, Rep
@@ -11,6 +12,31 @@ from formcheck.analysis.reps import RepMachine
 
 #: Gaps shorter than this between active frames of a fault do not split the event.
 FAULT_MERGE_GAP_S = 0.25
+#: A dip has stopped deepening when, over its last ``min_duration_s``, it deepened by less
+#: than this fraction of its ``amount`` (a lowering falls through the whole range).
+DIP_SETTLED_FRACTION = 0.25
+
+
+class Dip:
+    """A drop below the top level in progress: when it began, how deep it is (in the
+    movement's own sign: larger is deeper) and, once confirmed, its event."""
+
+    def __init__(self, start_s: float) -> None:
+        self.start_s = start_s
+        self.worst = -math.inf
+        self.event: FaultEvent | None = None
+        self._depths: deque[tuple[float, float]] = deque()
+
+    def add(self, t_s: float, depth: float) -> None:
+        self.worst = max(self.worst, depth)
+        self._depths.append((t_s, depth))
+
+    def settled(self, window_s: float, max_deepening: float) -> bool:
+        """Whether the depth grew by less than ``max_deepening`` over the last ``window_s``."""
+        t_now, depth_now = self._depths[-1]
+        while len(self._depths) > 1 and t_now - self._depths[1][0] >= window_s:
+            self._depths.popleft()
+        return depth_now - self._depths[0][1] < max_deepening
 
 
 class FaultTracker:
@@ -22,7 +48,7 @@ class FaultTracker:
         self.last_active: float | None = None
         self.peak: float | None = None
         self.open_event: FaultEvent | None = None
-        self.pending_dip: tuple[float, float] | None = None
+        self.pending_dip: Dip | None = None
 
     def update(self, active: bool, t_s: float, value: float, rep: int | None, set_: int,
                events: list[FaultEvent]) -> bool:
@@ -85,41 +111,61 @@ class FaultJudge:
             if f.rule == "dip":
                 on = self._dip_update(tr, t, v, reps)
             else:
-                on = (_phase_ok(f, reps.state) and math.isfinite(v)
-                      and threshold_crossed(f, v, _baseline(f, reps)))
-            if tr.update(on, t, v, rep_no, reps.set, self.events):
+                on = tr.update(_phase_ok(f, reps.state) and math.isfinite(v)
+                               and threshold_crossed(f, v, _baseline(f, reps)), t, v, rep_no,
+                               reps.set, self.events)
+            if on:
                 active.append(f.id)
         return active
 
     def _dip_update(self, tr: FaultTracker, t: float, v: float, reps: RepMachine) -> bool:
-        """A drop below the rep's top level by ``amount`` that recovers to the top before
-        the rep ends (a sag during a hold).  Only known once recovered, so the event is
-        back-dated to when the drop began."""
+        """A drop below the hold's own top level by ``amount`` for ``min_duration_s`` (a sag
+        during a hold).  It is confirmed, and active, once the drop has stopped deepening
+        (the intended lowering at the end of a hold keeps falling to the start position and
+        ends the rep first), or when it recovers to the top; the event starts where the drop
+        began and ends where it recovered."""
         f = tr.fault
         ref = reps.top_ref.get(f.feature, math.nan)
         if reps.current is None or not math.isfinite(ref) or not math.isfinite(v):
+            tr.pending_dip = None  # a rep that ended while still dropped: the lowering
+            return False
+        below_ref = (ref - v) * self.direction
+        if below_ref <= f.amount:
+            if tr.pending_dip is not None:
+                if tr.pending_dip.event is None and t - tr.pending_dip.start_s >= f.min_duration_s:
+                    self._open_dip(tr, t, reps)
+                if tr.pending_dip.event is not None:
+                    tr.pending_dip.event.end_s = t
             tr.pending_dip = None
             return False
-        dropped = (v - ref) * self.direction < -f.amount
-        if dropped and tr.pending_dip is None:
-            tr.pending_dip = (t, v)
-        elif dropped:
-            start, worst = tr.pending_dip
-            tr.pending_dip = (start, min(worst, v) if self.direction > 0 else max(worst, v))
-        elif tr.pending_dip is not None:
-            start, worst = tr.pending_dip
-            tr.pending_dip = None
-            if t - start >= f.min_duration_s:
-                self.events.append(FaultEvent(f.id, f.severity, f.cue, start, t,
-                                              reps.current.rep, reps.set, worst))
-                reps.current.faults.append(f.id)
-        return False
+        dip = tr.pending_dip = tr.pending_dip or Dip(t)
+        dip.add(t, below_ref)
+        if dip.event is None and t - dip.start_s >= f.min_duration_s \
+                and dip.settled(f.min_duration_s, f.amount * DIP_SETTLED_FRACTION):
+            self._open_dip(tr, t, reps)
+        if dip.event is not None:
+            dip.event.end_s = t
+            dip.event.peak_value = ref - dip.worst * self.direction
+        return dip.event is not None
+
+    def _open_dip(self, tr: FaultTracker, t: float, reps: RepMachine) -> None:
+        f, dip = tr.fault, tr.pending_dip
+        dip.event = FaultEvent(f.id, f.severity, f.cue, dip.start_s, t, reps.current.rep,
+                               reps.set, reps.top_ref[f.feature] - dip.worst * self.direction)
+        self.events.append(dip.event)
 
     def range_not_reached(self, rep: Rep, t: float) -> None:
         self.events.append(FaultEvent("range_not_reached", "info",
                                       "Lift all the way to the top position", rep.start_s, t,
                                       None, rep.set, rep.peak_value * self.direction,
                                       kind="dose"))
+
+    def incomplete_rep(self, rep: Rep) -> None:
+        """The input ended with a rep up (never lowered back to the start): not counted."""
+        held = f" (held {rep.hold_s:.0f} s)" if rep.hold_s >= 1.0 else ""
+        self.events.append(FaultEvent("incomplete_rep", "info", "Incomplete rep: the session "
+                                      f"ended before you came back down{held}", rep.start_s,
+                                      rep.end_s, None, rep.set, rep.hold_s, kind="dose"))
 
     def close_rep(self, rep: Rep) -> None:
         """A counted rep ended: attach its form faults, then judge the per-rep rules."""

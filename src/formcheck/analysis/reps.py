@@ -81,9 +81,14 @@ class RepMachine:
         return None, None
 
     def finish(self, t: float) -> Rep | None:
-        """End of input: a rep past its top is closed where the input stopped."""
+        """End of input: a rep that reached its top but never came back down is not
+        counted; it is returned (closed where the input stopped) for an "incomplete rep"
+        note."""
         if self.current is not None and self.state in (TOP, DOWN):
-            return self._end(t)
+            rep = self._back_to_ready(t)
+            rep.end_s = t
+            rep.peak_value *= self.mv.direction
+            return rep
         return None
 
     def noise_deg(self) -> float:

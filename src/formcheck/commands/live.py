@@ -2,7 +2,8 @@
 and the session's files written as it goes.
 
 Keys: space pauses, q or Esc ends, s switches the working side (a new part of the session),
-n starts the next set.
+n starts the next set, f toggles full screen, h shows the keys.  The session ends by itself
+when the dose is done (on both sides for a one-sided exercise, unless the side is given).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formcheck.analysis import (
+    Dose,
     Engine,
     Exercise,
     FrameResult,
+    Rep,
     SessionResult,
     check_frame_rate,
     measure_session,
@@ -28,6 +31,7 @@ from formcheck.outputs import (
     Speaker,
     annotate,
     blank_like,
+    number_words,
     results_document,
     write_frames_csv,
     write_json,
@@ -50,6 +54,8 @@ class LiveOptions:
     model: str | None = None
     summary_s: float = 4.0
     window: bool = True
+    fullscreen: bool = False
+    end_at_dose: bool = True
 
 
 @dataclass
@@ -58,7 +64,7 @@ class LiveOutcome:
     files: dict[str, Path]
     frames: int
     displayed: int
-    ended_by: str  # "end", "user", "window", "interrupt", "source_lost"
+    ended_by: str  # "end", "dose", "user", "window", "interrupt", "source_lost"
     message: str = ""
     latencies_ms: list[float] = field(default_factory=list)  # capture -> overlay shown
     display_s: float = 0.0  # from the first frame shown to the last
@@ -82,27 +88,60 @@ class _Session:
                                log_path=self.files["cues"])
         self.cues = CueCaller(self.speaker, opts.exercise)
         self._last_save = 0.0
+        self._sets_done = 0
+        self.finished = False
 
-    def feed(self, pose) -> None:
+    def feed(self, pose) -> bool:
+        """Analyse one pose; returns whether the dose is now done (the session is over)."""
         self.poses.append(pose)
         for result in self.engine.update(pose):
             self.latest = result
             self.cues.on_result(result)
+        return self.opts.end_at_dose and self._check_dose()
+
+    def _check_dose(self) -> bool:
+        """Announce a finished set; on the last one switch to the other side or end."""
+        done = sets_done(self.engine.machine.reps, self.opts.exercise.dose)
+        if done == self._sets_done:
+            return False
+        self._sets_done = done
+        t = self.latest.t_s if self.latest else None
+        if done < self.opts.exercise.dose.sets:
+            self.engine.set = done + 1
+            self.speaker.say(f"Set {number_words(done)} done. Rest, then start the next set.",
+                             key="set_done", now=t, debounce_s=0)
+            return False
+        if self._other_side_to_do():
+            self.switch_side()
+            return False
+        self.speaker.say("That's the whole exercise done. Well done!", key="done", now=t,
+                         debounce_s=0)
+        return True
+
+    def _other_side_to_do(self) -> bool:
+        return not self.opts.exercise.bilateral and self.opts.side is None and not self.parts
 
     def switch_side(self) -> None:
         finished = self.engine.finish()
         self.parts.append(finished)
         side = other(finished.side) if finished.side else None
         self.engine = Engine(self.opts.exercise, side=side)
+        self._sets_done = 0
+        t = self.latest.t_s if self.latest else None
         self.latest = None
         self.cues = CueCaller(self.speaker, self.opts.exercise)
-        self.speaker.say(f"Switching to the {side or 'other'} side", key="side", debounce_s=0)
+        self.speaker.say(f"Now the {side or 'other'} side: turn round so it is the one "
+                         "nearer the camera", key="side", now=t, debounce_s=0)
 
     def next_set(self) -> None:
         self.engine.set += 1
 
+    def finish(self) -> None:
+        self.parts.append(self.engine.finish())
+        self.finished = True
+
     def snapshot(self) -> list[SessionResult]:
-        return [*self.parts, self.engine.snapshot()]
+        return list(self.parts) if self.finished else [*self.parts, self.engine.snapshot()]
 
     def save(self, force: bool = False) -> list[dict]:
         """Write results.json and frames.csv (every few seconds, or now with ``force``);
@@ -139,7 +178,7 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
         session = _Session(opts, stream)
         outcome = LiveOutcome([], {"recording": rec_path, **session.files}, 0, 0, "end")
         if opts.window:
-            screen.open_window(stream.info.width_px, stream.info.height_px)
+            screen.open_window(stream.info.width_px, stream.info.height_px, opts.fullscreen)
         with RecordingWriter(rec_path, stream.info, stream.model) as writer:
             try:
                 _loop(stream, session, writer, outcome, opts)
@@ -148,17 +187,15 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
             except KeyboardInterrupt:
                 outcome.ended_by = "interrupt"
         outcome.dropped = stream.source_dropped
-    session.parts.append(session.engine.finish())
+    session.finish()
     outcome.parts = session.parts
     docs = session.save(force=True)
-    if opts.history_path is not None:
+    if opts.history_path is not None:  # each part once
         with History(opts.history_path) as history:
             for doc in docs:
                 history.add(doc, "live", str(session.files["results"]))
     if opts.window:
-        screen.show_summary(["Session done", *summary_lines(session.parts),
-                             f"Files: {opts.out_dir}"], stream.info.width_px,
-                            stream.info.height_px, opts.summary_s)
+        screen.show_summary(["Session done", *summary_lines(session.parts)], opts.summary_s)
     session.speaker.close(wait=opts.voice_wav_dir is not None)
     return outcome
 
@@ -166,20 +203,24 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
 def _loop(stream, session: _Session, writer: RecordingWriter, outcome: LiveOutcome,
           opts: LiveOptions) -> None:
     """Frame by frame: record, analyse (unless paused), save, show, and act on keys."""
-    paused = False
+    keys = _Keys()
     first_shown = None
     for image, pose in stream:
         captured = stream.last_captured_s or time.monotonic()
         writer.write(pose)
         outcome.frames += 1
-        if not paused:
-            session.feed(pose)
+        dose_done = not keys.paused and session.feed(pose)
         session.save()
+        if dose_done:
+            outcome.ended_by = "dose"
+            return
         if not opts.window:
             continue
         base = image if image is not None else blank_like(pose.width_px, pose.height_px)
         key = screen.show(annotate(base, pose, session.latest, opts.exercise,
-                                   status="paused - space to go on" if paused else None))
+                                   status="Paused: press space to go on" if keys.paused
+                                   else None, legend=keys.legend,
+                                   canvas=screen.canvas_size()))
         now = time.monotonic()
         outcome.displayed += 1
         first_shown = first_shown or now
@@ -188,26 +229,57 @@ def _loop(stream, session: _Session, writer: RecordingWriter, outcome: LiveOutco
         if key in KEY_QUIT or screen.window_closed():
             outcome.ended_by = "user" if key in KEY_QUIT else "window"
             return
-        paused = _act_on_key(key, session, paused)
+        keys.act(key, session)
 
 
-def _act_on_key(key: int, session: _Session, paused: bool) -> bool:
-    """Space pauses or resumes, s switches side, n starts the next set; returns paused."""
-    if key == ord(" "):
-        return not paused
-    if key == ord("s"):
-        session.switch_side()
-    elif key == ord("n"):
-        session.next_set()
-    return paused
+@dataclass
+class _Keys:
+    """What the keys toggle: space pauses, h the key legend, f full screen; s switches
+    side and n starts the next set."""
+
+    paused: bool = False
+    legend: bool = False
+
+    def act(self, key: int, session: _Session) -> None:
+        if key == ord(" "):
+            self.paused = not self.paused
+        elif key == ord("h"):
+            self.legend = not self.legend
+        elif key == ord("f"):
+            screen.set_fullscreen(not screen.is_fullscreen())
+        elif key == ord("s"):
+            session.switch_side()
+        elif key == ord("n"):
+            session.next_set()
+
+
+def sets_done(reps: list[Rep], dose: Dose) -> int:
+    """Sets with the dose's reps (and its final hold, when it has one) done."""
+    done = 0
+    for set_no in sorted({r.set for r in reps}):
+        in_set = [r for r in reps if r.set == set_no]
+        enough = sum(r.kind == "rep" for r in in_set) >= dose.reps
+        final = not dose.final_hold_s or any(r.kind == "final_hold" for r in in_set)
+        done += bool(dose.reps) and enough and final
+    return done
 
 
 def summary_lines(parts: list[SessionResult]) -> list[str]:
+    """The session in plain words, one line per side (or a line per note)."""
     lines = []
     for part in parts:
-        faults = sorted({e.fault for e in part.events if e.kind == "form"})
-        holds = ", ".join(f"{h.hold_s:.0f} s" for h in part.holds)
-        lines.append(f"{part.side or '-'} side: {len(part.counted_reps)} reps, {part.sets} "
-                     f"set(s)" + (f", holds {holds}" if holds else "")
-                     + (f"; faults: {', '.join(faults)}" if faults else "; no form faults"))
+        cues = {f.id: (f.spoken or f.cue) for f in part.exercise.faults}
+        n = len(part.counted_reps)
+        what = ("hold" if part.exercise.movement.kind == "hold" else "rep") + "s" * (n != 1)
+        side = "Both sides" if part.exercise.bilateral else \
+            f"{(part.side or 'working').capitalize()} side"
+        line = f"{side}: {n} {what}"
+        if part.sets > 1:
+            line += f" in {part.sets} sets"
+        if part.holds:
+            line += f"; longest hold {max(h.hold_s for h in part.holds):.0f} s"
+        faults = list(dict.fromkeys(cues.get(e.fault, e.cue) for e in part.events
+                                    if e.kind == "form"))
+        lines.append(line + (f". Watch: {'; '.join(faults)}" if faults else ". Good form."))
+        lines += [e.cue for e in part.events if e.fault == "incomplete_rep"]
     return lines

@@ -10,6 +10,7 @@ _EXPORTS = {
     "annotate": "draw",
     "blank_like": "draw",
     "counter_lines": "draw",
+    "number_words": "voice",
     "default_history_path": "history",
     "draw_banner": "draw",
     "render_report": "report",

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from formcheck.errors import DisplayError
-from formcheck.outputs.draw import blank_like, draw_banner
+from formcheck.outputs.draw import blank_like, draw_banner, draw_lines
 
 WINDOW = "formcheck"
 
@@ -30,13 +30,70 @@ def _quiet_qt() -> None:
     os.environ.setdefault("QT_LOGGING_RULES", "default.warning=false")
 
 
-def open_window(width_px: int, height_px: int, max_width_px: int = 1600) -> None:
-    """A resizable window without toolbar, at the video's size (capped), so the counters
-    stay large enough to read from the floor two metres away."""
+#: Share of the screen a window (not full screen) may take, leaving room for panels.
+SCREEN_SHARE = 0.9
+
+
+def screen_size_px() -> tuple[int, int] | None:
+    """The primary (else first) screen's size, or None when it cannot be told."""
+    try:
+        import screeninfo
+
+        monitors = screeninfo.get_monitors()
+    except Exception:  # noqa: BLE001 - any failure: fall back to the video's own size
+        return None
+    if not monitors:
+        return None
+    m = next((m for m in monitors if m.is_primary), monitors[0])
+    return m.width, m.height
+
+
+def fit_size_px(width_px: int, height_px: int, screen: tuple[int, int] | None,
+                share: float = SCREEN_SHARE) -> tuple[int, int]:
+    """The video's size scaled (up or down, aspect kept) to fill ``share`` of the screen."""
+    if screen is None:
+        return width_px, height_px
+    scale = min(screen[0] * share / width_px, screen[1] * share / height_px)
+    return int(width_px * scale), int(height_px * scale)
+
+
+#: The sizes the frames are drawn at: the window's (video aspect, fitted to the screen) and
+#: the screen's, and which is in use.  OpenCV's window does not enlarge what it shows, so
+#: frames are drawn at the size they are shown.
+_SIZES: dict[str, tuple[int, int] | bool | None] = {"window": None, "screen": None,
+                                                      "full": False}
+
+
+def open_window(width_px: int, height_px: int, fullscreen: bool = False) -> None:
+    """A resizable window without toolbar, as large as the screen allows at the video's
+    aspect (a portrait video fits the screen's height), or full screen."""
     _quiet_qt()
+    screen = screen_size_px()
+    _SIZES.update(window=fit_size_px(width_px, height_px, screen), screen=screen, full=False)
     cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
-    scale = min(1.0, max_width_px / width_px)
-    cv2.resizeWindow(WINDOW, int(width_px * scale), int(height_px * scale))
+    cv2.resizeWindow(WINDOW, *_SIZES["window"])
+    if fullscreen:
+        set_fullscreen(True)
+
+
+def set_fullscreen(on: bool) -> None:
+    """Fill the screen (or go back to the window); also without a window manager."""
+    on = on and _SIZES["screen"] is not None
+    _SIZES["full"] = on
+    cv2.setWindowProperty(WINDOW, cv2.WND_PROP_FULLSCREEN,
+                          cv2.WINDOW_FULLSCREEN if on else cv2.WINDOW_NORMAL)
+    cv2.resizeWindow(WINDOW, *canvas_size())
+    if on:
+        cv2.moveWindow(WINDOW, 0, 0)
+
+
+def is_fullscreen() -> bool:
+    return bool(_SIZES["full"])
+
+
+def canvas_size() -> tuple[int, int]:
+    """The size (width, height) to draw frames at for the window as it is now."""
+    return _SIZES["screen"] if _SIZES["full"] else _SIZES["window"]
 
 
 def show(image: np.ndarray) -> int:
@@ -52,16 +109,11 @@ def window_closed() -> bool:
         return True
 
 
-def show_summary(lines: list[str], width_px: int, height_px: int, seconds: float) -> None:
+def show_summary(lines: list[str], seconds: float) -> None:
     """The end-of-session lines for ``seconds`` (or until a key), then close the window."""
     if seconds <= 0 or window_closed():
         return
-    img = blank_like(width_px, height_px)
-    y = 60
-    for line in lines:
-        cv2.putText(img, line, (30, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (255, 255, 255), 2,
-                    cv2.LINE_AA)
-        y += 50
+    img = draw_lines(blank_like(*canvas_size()), lines)
     img = draw_banner(img, "Press any key to close", (90, 90, 90))
     cv2.imshow(WINDOW, img)
     cv2.waitKey(int(seconds * 1000))
