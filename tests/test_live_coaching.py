@@ -234,7 +234,7 @@ def test_a_60_s_hold_is_coached_by_voice_and_the_session_ends_at_the_dose(displa
     assert proc.returncode == 0, stderr
     lowered_s = top_s + 62.0 + 0.7  # the hips back past the start threshold
     expected = [("Ready. Start when you like.", None), ("Hold", top_s),
-                ("thirty seconds", top_s + 30), ("ten seconds left", top_s + 50),
+                ("30 seconds", top_s + 30), ("ten seconds left", top_s + 50),
                 ("five", top_s + 55), ("four", top_s + 56), ("three", top_s + 57),
                 ("two", top_s + 58), ("one", top_s + 59), ("and lower", top_s + 60),
                 ("one. Rest", lowered_s),

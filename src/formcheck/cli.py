@@ -244,16 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--voice-wav", metavar="DIR", help="write spoken cues as WAV files here "
                    "instead of playing them")
     p.add_argument("--summary-s", type=_number_arg(float, 0, "number of seconds (0 or more)"),
-                   default=4.0, help="how long the summary "
-                   "screen stays up (s)")
-    p.add_argument("--fullscreen", action="store_true", help="fill the screen (key f "
-                   "toggles it)")
-    p.add_argument("--reps", type=int, help="this patient's reps per set (instead of the "
-                   "exercise file's)")
-    p.add_argument("--sets", type=int, help="this patient's sets")
-    p.add_argument("--hold-s", type=float, help="this patient's hold (s)")
-    p.add_argument("--no-auto-end", action="store_true", help="keep going after the dose "
-                   "is done (end with q)")
+                   default=4.0, help="summary screen time (s)")
+    p.add_argument("--fullscreen", action="store_true", help="fill the screen (key f)")
+    for flag, kind, what in (("--reps", int, "reps per set"), ("--sets", int, "sets"),
+                             ("--hold-s", float, "hold (s)")):
+        p.add_argument(flag, type=kind, help=f"this patient's {what}, not the file's")
+    p.add_argument("--no-auto-end", action="store_true", help="go on after the dose (q ends)")
     _add_history_args(p)
     _add_model_arg(p)
     p.set_defaults(func=cmd_live)

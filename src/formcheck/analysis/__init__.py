@@ -17,7 +17,7 @@ _EXPORTS = {
     "measure_recorded": "measure",
     "measure_session": "measure",
     "run_session": "session",
-    "with_dose": "exercise",
+    "with_dose": "dose",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -142,14 +142,16 @@ class Engine:
         if len(self._view_hist) >= MIN_SAMPLES:
             view = float(np.median(self._view_hist))
             if self.ex.camera == "side" and view > SIDE_VIEW_MAX_DEG:
-                out.append("Turn side-on to the camera")
+                out.append("Turn side-on to the camera: turn the laptop, or yourself, so it "
+                           "sees you from the side")
             elif self.ex.camera == "front" and view < FRONT_VIEW_MIN_DEG:
-                out.append("Face the camera with your whole front (lie across the picture)")
+                out.append("Face the camera with your whole front: turn the laptop, or "
+                           "yourself, so you lie across the picture")
         vis = pose.visibility
         if max(vis[INDEX[f"{s}_ankle"]] for s in SIDES) < OUT_OF_VIEW_VISIBILITY:
-            out.append("Move back so your feet are in view")
+            out.append("I can't see your feet: move the laptop further away")
         if vis[INDEX["nose"]] < OUT_OF_VIEW_VISIBILITY:
-            out.append("Move so your head and shoulders are in view")
+            out.append("I can't see your head and shoulders: move the laptop further away")
         return out
 
     # ------------------------------------------------------------------ finish

@@ -305,15 +305,3 @@ def load_exercise(name_or_path: str) -> Exercise:
         raise ExerciseError(f"unknown exercise {name_or_path!r}; built-in exercises: {names} "
                             "(or pass the path of an exercise .toml file)")
     return load_exercise_file(Path(str(entry)))
-
-
-def with_dose(ex: Exercise, reps: int | None = None, sets: int | None = None,
-              hold_s: float | None = None) -> Exercise:
-    """The exercise with this patient's dose (the values given replace the file's)."""
-    changes = {k: v for k, v in (("reps", reps), ("sets", sets), ("hold_s", hold_s))
-               if v is not None}
-    bad = [k for k, v in changes.items() if v <= 0]
-    if bad:
-        raise ExerciseError(f"{', '.join(bad)} must be above zero (the dose for "
-                            f"{ex.name})")
-    return replace(ex, dose=replace(ex.dose, **changes)) if changes else ex

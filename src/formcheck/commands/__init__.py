@@ -15,7 +15,7 @@ _EXPORTS = {
     "output_names": "batch",
     "run_batch": "batch",
     "run_live": "live",
-    "summary_lines": "live",
+    "summary_lines": "coaching",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -13,16 +13,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from formcheck.analysis import (
-    Dose,
     Engine,
     Exercise,
     FrameResult,
-    Rep,
     SessionResult,
     check_frame_rate,
     measure_session,
 )
 from formcheck.capture import SUFFIX, PoseFrame, RecordingWriter, open_poses, refuse_overwrite
+from formcheck.commands.coaching import (
+    TOO_SLOW,
+    SlowWatch,
+    sets_done,
+    setup_words,
+    summary_lines,
+)
 from formcheck.errors import SourceEndedEarly
 from formcheck.features import other
 from formcheck.outputs import (
@@ -40,6 +45,8 @@ from formcheck.outputs import window as screen
 
 RESULTS_EVERY_S = 2.0
 KEY_QUIT = {ord("q"), 27}
+#: The setup is spoken when the person is not in the start position this long after the start.
+SETUP_SPEECH_AFTER_S = 2.0
 
 
 @dataclass
@@ -89,7 +96,9 @@ class _Session:
         self.cues = CueCaller(self.speaker, opts.exercise)
         self._last_save = 0.0
         self._sets_done = 0
+        self._setup_said = False
         self.finished = False
+        self.slow = SlowWatch()
 
     def feed(self, pose) -> bool:
         """Analyse one pose; returns whether the dose is now done (the session is over)."""
@@ -97,7 +106,16 @@ class _Session:
         for result in self.engine.update(pose):
             self.latest = result
             self.cues.on_result(result)
+        self._setup_speech(pose.t_s)
         return self.opts.end_at_dose and self._check_dose()
+
+    def _setup_speech(self, t_s: float) -> None:
+        """The exercise's setup and where to put the camera, said once, unless the person
+        is already in the start position; the missing body parts are said by the cues."""
+        if not self._setup_said and t_s >= SETUP_SPEECH_AFTER_S and \
+                (self.latest is None or self.latest.state == "setup"):
+            self._setup_said = True
+            self.speaker.say(setup_words(self.opts.exercise), key="setup", now=t_s)
 
     def _check_dose(self) -> bool:
         """Announce a finished set; on the last one switch to the other side or end."""
@@ -156,6 +174,8 @@ class _Session:
         docs = [results_document(p, self.stream.info, self.stream.model, m)
                 for p, m in zip(parts, metrics, strict=True)]
         doc = {**docs[-1], "parts": docs} if len(docs) > 1 else docs[-1]
+        doc["live"] = {"dropped_frames": self.slow.dropped, "shown_frames": self.slow.shown,
+                       "too_slow": self.slow.ever, "note": TOO_SLOW if self.slow.ever else None}
         write_json(doc, self.files["results"])
         write_frames_csv(parts[-1], self.files["frames_csv"])
         return docs
@@ -216,11 +236,12 @@ def _loop(stream, session: _Session, writer: RecordingWriter, outcome: LiveOutco
             return
         if not opts.window:
             continue
+        if session.slow.update(time.monotonic(), stream.source_dropped, outcome.frames):
+            session.speaker.say(TOO_SLOW, key="slow", debounce_s=60.0)
         base = image if image is not None else blank_like(pose.width_px, pose.height_px)
         key = screen.show(annotate(base, pose, session.latest, opts.exercise,
-                                   status="Paused: press space to go on" if keys.paused
-                                   else None, legend=keys.legend,
-                                   canvas=screen.canvas_size()))
+                                   status=_status(keys, session), legend=keys.legend,
+                                   canvas=screen.canvas_size(), guide=_guide(session)))
         now = time.monotonic()
         outcome.displayed += 1
         first_shown = first_shown or now
@@ -230,6 +251,19 @@ def _loop(stream, session: _Session, writer: RecordingWriter, outcome: LiveOutco
             outcome.ended_by = "user" if key in KEY_QUIT else "window"
             return
         keys.act(key, session)
+
+
+def _guide(session: _Session) -> str | None:
+    """Before counting, the exercise's setup and where to put the camera."""
+    if session.latest is None or session.latest.state == "setup":
+        return setup_words(session.opts.exercise)
+    return None
+
+
+def _status(keys: _Keys, session: _Session) -> str | None:
+    if keys.paused:
+        return "Paused: press space to go on"
+    return TOO_SLOW if session.slow.now else None
 
 
 @dataclass
@@ -253,33 +287,3 @@ class _Keys:
             session.next_set()
 
 
-def sets_done(reps: list[Rep], dose: Dose) -> int:
-    """Sets with the dose's reps (and its final hold, when it has one) done."""
-    done = 0
-    for set_no in sorted({r.set for r in reps}):
-        in_set = [r for r in reps if r.set == set_no]
-        enough = sum(r.kind == "rep" for r in in_set) >= dose.reps
-        final = not dose.final_hold_s or any(r.kind == "final_hold" for r in in_set)
-        done += bool(dose.reps) and enough and final
-    return done
-
-
-def summary_lines(parts: list[SessionResult]) -> list[str]:
-    """The session in plain words, one line per side (or a line per note)."""
-    lines = []
-    for part in parts:
-        cues = {f.id: (f.spoken or f.cue) for f in part.exercise.faults}
-        n = len(part.counted_reps)
-        what = ("hold" if part.exercise.movement.kind == "hold" else "rep") + "s" * (n != 1)
-        side = "Both sides" if part.exercise.bilateral else \
-            f"{(part.side or 'working').capitalize()} side"
-        line = f"{side}: {n} {what}"
-        if part.sets > 1:
-            line += f" in {part.sets} sets"
-        if part.holds:
-            line += f"; longest hold {max(h.hold_s for h in part.holds):.0f} s"
-        faults = list(dict.fromkeys(cues.get(e.fault, e.cue) for e in part.events
-                                    if e.kind == "form"))
-        lines.append(line + (f". Watch: {'; '.join(faults)}" if faults else ". Good form."))
-        lines += [e.cue for e in part.events if e.fault == "incomplete_rep"]
-    return lines

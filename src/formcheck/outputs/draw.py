@@ -213,9 +213,10 @@ def letterbox(img: np.ndarray, width_px: int, height_px: int) -> np.ndarray:
 
 def annotate(img: np.ndarray, pose: PoseFrame, result: FrameResult | None, ex: Exercise,
              status: str | None = None, legend: bool | None = None,
-             canvas: tuple[int, int] | None = None) -> np.ndarray:
+             canvas: tuple[int, int] | None = None, guide: str | None = None) -> np.ndarray:
     """Everything: skeleton, angles, counters, the banner (fault cue, else guidance) and,
-    live (``legend`` not None), the keys.  With ``canvas`` (width, height) the frame is
+    live (``legend`` not None), the keys; ``guide``: what to do when there is no cue or
+    guidance (the exercise's setup, before counting).  With ``canvas`` (width, height) the frame is
     fitted into it before the text is drawn, so the text is sized to what is shown."""
     out = draw_skeleton(img, pose, result.side if result else None)
     out = draw_angles(out, pose, result)
@@ -231,6 +232,8 @@ def annotate(img: np.ndarray, pose: PoseFrame, result: FrameResult | None, ex: E
         out = draw_banner(out, result.guidance[0], GUIDE_BGR)
     elif not pose.has_pose:
         out = draw_banner(out, "Step into view: no person found", GUIDE_BGR)
+    elif guide:
+        out = draw_banner(out, guide, GUIDE_BGR)
     return out
 
 

@@ -49,7 +49,9 @@ class Speaker:
         self.wav_dir = wav_dir
         self.log_path = log_path
         self._last: dict[str, float] = {}
-        self._waiting: _Phrase | None = None
+        self._handed: _Phrase | None = None  # given to the idle thread: said next
+        self._waiting: _Phrase | None = None  # to say after the phrase being said
+        self._speaking = False
         self._closing = False
         self._cond = threading.Condition()
         self._count = 0
@@ -85,9 +87,11 @@ class Speaker:
             self._log(item, item.asked_mono)
             return True
         with self._cond:
-            if self._waiting is None or priority >= self._waiting.priority:
+            if not self._speaking:
+                self._handed, self._speaking = item, True
+                self._cond.notify()
+            elif self._waiting is None or priority >= self._waiting.priority:
                 self._waiting = item
-            self._cond.notify()
         return True
 
     def _log(self, item: _Phrase, started_mono: float) -> None:
@@ -98,35 +102,45 @@ class Speaker:
             fh.write(f"{at:.3f}\t{item.key}\t{item.phrase}\n")
 
     def _next(self) -> _Phrase | None:
+        """The phrase to say now (None: closing); once one is said, the waiting one."""
         with self._cond:
-            while self._waiting is None and not self._closing:
+            while self._handed is None and not self._closing:
                 self._cond.wait()
-            item, self._waiting = self._waiting, None
+            item, self._handed = self._handed, None
             return item
+
+    def _said(self) -> None:
+        with self._cond:
+            self._handed, self._waiting = self._waiting, None
+            self._speaking = self._handed is not None
 
     def _run(self) -> None:
         while (item := self._next()) is not None:
-            started = time.monotonic()
-            self._log(item, started)
-            cmd = [self._exe, "-s", str(self._wpm)]
-            wav = None
-            if self.wav_dir is not None:
-                self._count += 1
-                wav = self.wav_dir / f"{self._count:04d}.wav"
-                cmd += ["-w", str(wav)]
-            try:
-                subprocess.run([*cmd, item.phrase], check=False, timeout=30,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                log.warning("speech failed: %s", exc)
-            if wav is not None:  # as long as it would take to play
-                time.sleep(max(0.0, wav_seconds(wav) - (time.monotonic() - started)))
+            self._speak(item)
+            self._said()
+
+    def _speak(self, item: _Phrase) -> None:
+        started = time.monotonic()
+        self._log(item, started)
+        cmd = [self._exe, "-s", str(self._wpm)]
+        wav = None
+        if self.wav_dir is not None:
+            self._count += 1
+            wav = self.wav_dir / f"{self._count:04d}.wav"
+            cmd += ["-w", str(wav)]
+        try:
+            subprocess.run([*cmd, item.phrase], check=False, timeout=30,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            log.warning("speech failed: %s", exc)
+        if wav is not None:  # as long as it would take to play
+            time.sleep(max(0.0, wav_seconds(wav) - (time.monotonic() - started)))
 
     def close(self, wait: bool = True) -> None:
         """Stop after the phrase waiting (``wait``) or at once."""
         with self._cond:
             if not wait:
-                self._waiting = None
+                self._handed = self._waiting = None
             self._closing = True
             self._cond.notify()
         self._thread.join(timeout=60 if wait else 1)
@@ -162,7 +176,7 @@ def hold_marks(target_s: float) -> list[tuple[float, str]]:
     marks = []
     if target_s >= 40:
         half = int(target_s // 2)
-        marks.append((float(half), f"{number_words(half)} seconds"))
+        marks.append((float(half), f"{half} seconds"))
     if target_s >= 20:
         marks.append((target_s - 10, "ten seconds left"))
     marks += [(target_s - k, number_words(k)) for k in range(5, 0, -1) if target_s - k > 0]

@@ -1,0 +1,76 @@
+"""The live session's coaching helpers, apart from the loop: how many sets of the dose are
+done, whether the computer keeps up, and the words for the setup and the summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from formcheck.analysis import Dose, Exercise, Rep, SessionResult
+
+#: Frames are too slow to follow when more than this share of the camera's frames were
+#: dropped over the last SLOW_WINDOW_S seconds.
+SLOW_DROPPED_SHARE = 0.2
+SLOW_WINDOW_S = 4.0
+TOO_SLOW = "This computer is too slow: close other programs"
+
+
+def setup_words(ex: Exercise) -> str:
+    return f"{ex.setup} Camera: {ex.camera_text}"
+
+
+@dataclass
+class SlowWatch:
+    """Whether too many camera frames were dropped (the computer cannot keep up) over the
+    last few seconds, now and ever in the session."""
+
+    dropped: int = 0
+    shown: int = 0
+    now: bool = False
+    ever: bool = False
+    _history: list[tuple[float, int, int]] = field(default_factory=list)
+
+    def update(self, t_s: float, dropped: int, shown: int) -> bool:
+        """Record the totals at ``t_s``; returns whether it has just become too slow."""
+        self.dropped, self.shown = dropped, shown
+        self._history.append((t_s, dropped, shown))
+        while self._history[0][0] < t_s - SLOW_WINDOW_S:
+            self._history.pop(0)
+        t0, d0, s0 = self._history[0]
+        offered = (dropped - d0) + (shown - s0)
+        was = self.now
+        self.now = t_s - t0 >= SLOW_WINDOW_S / 2 and offered > 0 \
+            and (dropped - d0) / offered > SLOW_DROPPED_SHARE
+        self.ever |= self.now
+        return self.now and not was
+
+
+def sets_done(reps: list[Rep], dose: Dose) -> int:
+    """Sets with the dose's reps (and its final hold, when it has one) done."""
+    done = 0
+    for set_no in sorted({r.set for r in reps}):
+        in_set = [r for r in reps if r.set == set_no]
+        enough = sum(r.kind == "rep" for r in in_set) >= dose.reps
+        final = not dose.final_hold_s or any(r.kind == "final_hold" for r in in_set)
+        done += bool(dose.reps) and enough and final
+    return done
+
+
+def summary_lines(parts: list[SessionResult]) -> list[str]:
+    """The session in plain words, one line per side (or a line per note)."""
+    lines = []
+    for part in parts:
+        cues = {f.id: (f.spoken or f.cue) for f in part.exercise.faults}
+        n = len(part.counted_reps)
+        what = ("hold" if part.exercise.movement.kind == "hold" else "rep") + "s" * (n != 1)
+        side = "Both sides" if part.exercise.bilateral else \
+            f"{(part.side or 'working').capitalize()} side"
+        line = f"{side}: {n} {what}"
+        if part.sets > 1:
+            line += f" in {part.sets} sets"
+        if part.holds:
+            line += f"; longest hold {max(h.hold_s for h in part.holds):.0f} s"
+        faults = list(dict.fromkeys(cues.get(e.fault, e.cue) for e in part.events
+                                    if e.kind == "form"))
+        lines.append(line + (f". Watch: {'; '.join(faults)}" if faults else ". Good form."))
+        lines += [e.cue for e in part.events if e.fault == "incomplete_rep"]
+    return lines
