@@ -135,3 +135,11 @@ def test_exercises_command_lists_and_shows():
                            "glute_bridge"], capture_output=True, text=True, check=True).stdout
     assert "Hold for 60 seconds" in show and "Use your bottom, not your back" in show
     assert "Camera: side view" in show
+
+
+def test_short_aliases_and_did_you_mean_for_a_typo():
+    assert load_exercise("bridge").name == "glute_bridge"
+    assert load_exercise("Donkey-Kick").name == "quadruped_hip_extension"
+    assert load_exercise("clamshell").name == "clamshell"
+    with pytest.raises(ExerciseError, match="did you mean glute_bridge"):
+        load_exercise("glute_brige")

@@ -238,7 +238,8 @@ def test_a_60_s_hold_is_coached_by_voice_and_the_session_ends_at_the_dose(displa
                 ("five", top_s + 55), ("four", top_s + 56), ("three", top_s + 57),
                 ("two", top_s + 58), ("one", top_s + 59), ("and lower", top_s + 60),
                 ("one. Rest", lowered_s),
-                ("That's the whole exercise done. Well done!", lowered_s)]
+                ("That's the whole exercise done. Well done! Both sides: 1 hold; longest hold "
+                 "62 s. Good form.", lowered_s)]
     log = cue_log(out / "cues.log")
     assert [p for _, _, p in log] == [p for p, _ in expected]
     # none more than one phrase late: each starts before the one before it would have
@@ -256,7 +257,7 @@ def test_a_60_s_hold_is_coached_by_voice_and_the_session_ends_at_the_dose(displa
     assert len(recorded) - 2 < 0.8 * len(script.frames())
     doc = json.loads((out / "results.json").read_text())
     assert doc["summary"]["reps_done"] == 1 and doc["summary"]["reps_target"] == 1
-    assert "Both sides: 1 hold;" in stdout
+    assert "Both sides: 1 hold; longest hold 62 s. Good form." in stdout
 
 
 @pytest.mark.parametrize("size", [(1920, 1080), (1280, 720)])

@@ -163,7 +163,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 def cmd_live(args: argparse.Namespace) -> int:
     from formcheck.analysis import load_exercise, with_dose
-    from formcheck.commands import LiveOptions, run_live, summary_lines
+    from formcheck.commands import LiveOptions, run_live
 
     exercise = with_dose(load_exercise(args.exercise), args.reps, args.sets, args.hold_s)
     source = args.source if args.source is not None else args.camera
@@ -175,7 +175,7 @@ def cmd_live(args: argparse.Namespace) -> int:
                        history_path=history, model=args.model, summary_s=args.summary_s,
                        fullscreen=args.fullscreen, end_at_dose=not args.no_auto_end)
     outcome = run_live(opts)  # a missing speech engine is logged once, at the start
-    for line in summary_lines(outcome.parts):
+    for line in outcome.summary:
         print(line)
     print(f"session files: {', '.join(str(p) for p in outcome.files.values())}")
     if outcome.ended_by == "source_lost":
@@ -193,7 +193,7 @@ def cmd_exercises(args: argparse.Namespace) -> int:
         print(describe_exercise(load_exercise(args.name)))
         return EXIT_OK
     for name, ex in catalog().items():
-        print(f"{name:26} {ex.title}  [seed {ex.seed.split()[0]}]")
+        print(f"{name:26} {ex.title}" + (f"  (also: {', '.join(ex.aliases)})" * bool(ex.aliases)))
     return EXIT_OK
 
 

@@ -104,6 +104,7 @@ class Exercise:
     progression: str = ""
     progress_clean_reps: int = 0  # reps without form faults that earn the next level
     progress_to: str = ""  # the exercise to progress to
+    aliases: tuple[str, ...] = ()  # short names it can be called by (bridge, donkey-kick)
     smoothing: SmoothingParams | None = None
     source_path: str = ""
     sha256: str = ""
@@ -301,7 +302,7 @@ def load_exercise(name_or_path: str) -> Exercise:
         return load_exercise_file(name_or_path)
     entry = _catalog_dir() / f"{name_or_path}.toml"
     if not entry.is_file():
-        names = ", ".join(catalog())
-        raise ExerciseError(f"unknown exercise {name_or_path!r}; built-in exercises: {names} "
-                            "(or pass the path of an exercise .toml file)")
+        from formcheck.analysis.names import resolve_name  # aliases, "did you mean"
+
+        entry = _catalog_dir() / f"{resolve_name(name_or_path, catalog())}.toml"
     return load_exercise_file(Path(str(entry)))

@@ -55,11 +55,11 @@ def sets_done(reps: list[Rep], dose: Dose) -> int:
     return done
 
 
-def summary_lines(parts: list[SessionResult]) -> list[str]:
-    """The session in plain words, one line per side (or a line per note)."""
+def summary_lines(parts: list[SessionResult], last: dict | None = None) -> list[str]:
+    """The session in plain words, one line per side (and a line per note), compared with
+    ``last``: the previous session of the same exercise by side (history rows)."""
     lines = []
     for part in parts:
-        cues = {f.id: (f.spoken or f.cue) for f in part.exercise.faults}
         n = len(part.counted_reps)
         what = ("hold" if part.exercise.movement.kind == "hold" else "rep") + "s" * (n != 1)
         side = "Both sides" if part.exercise.bilateral else \
@@ -67,10 +67,39 @@ def summary_lines(parts: list[SessionResult]) -> list[str]:
         line = f"{side}: {n} {what}"
         if part.sets > 1:
             line += f" in {part.sets} sets"
+        before = (last or {}).get(part.side)
         if part.holds:
-            line += f"; longest hold {max(h.hold_s for h in part.holds):.0f} s"
-        faults = list(dict.fromkeys(cues.get(e.fault, e.cue) for e in part.events
-                                    if e.kind == "form"))
-        lines.append(line + (f". Watch: {'; '.join(faults)}" if faults else ". Good form."))
+            best = max(h.hold_s for h in part.holds)
+            line += f"; longest hold {best:.0f} s" + _than_last(
+                best, before.best_hold_s if before else None, "s")
+        elif before is not None:
+            line += _than_last(n, before.reps, what)
+        lines.append(line + _fault_words(part))
         lines += [e.cue for e in part.events if e.fault == "incomplete_rep"]
     return lines
+
+
+def _than_last(now: float, then: float | None, unit: str) -> str:
+    if then is None:
+        return ""
+    diff = round(now - then)
+    if diff == 0:
+        return ", the same as last time"
+    return f", {abs(diff)} {unit} {'more' if diff > 0 else 'less'} than last time"
+
+
+def _fault_words(part: SessionResult) -> str:
+    """"Hips up in hold 2", for each fault and the reps it was in."""
+    cues = {f.id: (f.spoken or f.cue) for f in part.exercise.faults}
+    what = "hold" if part.exercise.movement.kind == "hold" else "rep"
+    reps: dict[str, list[int]] = {}
+    for e in part.events:
+        if e.kind == "form":
+            reps.setdefault(e.fault, [])
+            if e.rep is not None and e.rep not in reps[e.fault]:
+                reps[e.fault].append(e.rep)
+    if not reps:
+        return ". Good form."
+    said = [cues.get(f, f) + (f" in {what} {', '.join(map(str, r))}" if r else "")
+            for f, r in reps.items()]
+    return ". Watch: " + "; ".join(said) + "."

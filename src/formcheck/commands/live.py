@@ -76,6 +76,7 @@ class LiveOutcome:
     latencies_ms: list[float] = field(default_factory=list)  # capture -> overlay shown
     display_s: float = 0.0  # from the first frame shown to the last
     dropped: int = 0
+    summary: list[str] = field(default_factory=list)  # in plain words, said and shown
 
 
 class _Session:
@@ -132,9 +133,7 @@ class _Session:
         if self._other_side_to_do():
             self.switch_side()
             return False
-        self.speaker.say("That's the whole exercise done. Well done!", key="done", now=t,
-                         debounce_s=0)
-        return True
+        return True  # said with the summary
 
     def _other_side_to_do(self) -> bool:
         return not self.opts.exercise.bilateral and self.opts.side is None and not self.parts
@@ -210,13 +209,18 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
     session.finish()
     outcome.parts = session.parts
     docs = session.save(force=True)
+    last = None
     if opts.history_path is not None:  # each part once
         with History(opts.history_path) as history:
+            last = {r.side: r for r in history.sessions(opts.exercise.name)}
             for doc in docs:
                 history.add(doc, "live", str(session.files["results"]))
+    outcome.summary = summary_lines(session.parts, last)
+    done = "That's the whole exercise done. Well done! " if outcome.ended_by == "dose" else ""
+    session.speaker.say(done + " ".join(outcome.summary), key="summary", debounce_s=0)
     if opts.window:
-        screen.show_summary(["Session done", *summary_lines(session.parts)], opts.summary_s)
-    session.speaker.close(wait=opts.voice_wav_dir is not None)
+        screen.show_summary(["Session done", *outcome.summary], opts.summary_s)
+    session.speaker.close(wait=True)  # the summary is heard to its end
     return outcome
 
 

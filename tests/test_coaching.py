@@ -1,0 +1,114 @@
+"""Live coaching without a display: the dip rule while it happens, an input ending mid-lift,
+the dose's sets, the too-slow watch and the plain-word summary against the last session."""
+
+from __future__ import annotations
+
+import pytest
+from test_engine_synthetic import JITTER_M, Script, analyse
+
+from formcheck.analysis import Rep, catalog
+from formcheck.analysis.exercise import Dose
+from formcheck.commands.coaching import SLOW_WINDOW_S, SlowWatch, sets_done, summary_lines
+from formcheck.outputs import History, results_document
+
+
+def bridge_with_sag(sag_deg: float = 25.0, sag_s: float = 2.0) -> tuple[Script, float, float]:
+    """Lying, a bridge held with a sag in the middle, lowered; (script, sag start, end)."""
+    s = Script(catalog()["glute_bridge"])
+    s.hold(1.5, s.low)
+    s.move(1.0, s.low, s.high)
+    s.hold(3.0, s.high)
+    start = s.t
+    s.move(0.3, s.high, s.high - sag_deg)
+    s.hold(sag_s, s.high - sag_deg)
+    s.move(0.3, s.high - sag_deg, s.high)
+    end = s.t
+    s.hold(3.0, s.high)
+    s.move(1.0, s.high, s.low)
+    s.hold(2.0, s.low)
+    return s, start, end
+
+
+def test_a_sag_is_active_while_it_happens_and_the_lowering_is_not_a_sag():
+    s, start, end = bridge_with_sag()
+    result = analyse(s.ex, s.frames(jitter_m=JITTER_M))
+    active = [f.t_s for f in result.frames if "hips_sagging" in f.active_faults]
+    assert active, "the sag was never active while it happened"
+    # confirmed within a second of its start, and never after it ended (not the lowering)
+    assert start < active[0] < start + 1.0
+    assert active[-1] <= end + 0.3
+    [event] = [e for e in result.events if e.fault == "hips_sagging"]
+    assert event.start_s == pytest.approx(start, abs=0.3)
+    assert event.end_s == pytest.approx(end, abs=0.3)
+    assert len(result.counted_reps) == 1
+
+
+def test_an_input_ending_mid_lift_does_not_count_the_rep_and_says_so():
+    s = Script(catalog()["quadruped_hip_extension"])
+    s.hold(1.5, s.low)
+    s.rep()
+    s.move(1.0, s.low, s.high)
+    s.hold(1.0, s.high)  # ends at the top
+    result = analyse(s.ex, s.frames(jitter_m=JITTER_M))
+    assert len(result.counted_reps) == 1
+    notes = [e for e in result.events if e.fault == "incomplete_rep"]
+    assert len(notes) == 1 and notes[0].kind == "dose"
+    assert "Incomplete rep" in summary_lines([result])[-1]
+
+
+def test_sets_done_counts_sets_with_the_dose_and_its_final_hold():
+    def rep(n, set_, kind="rep"):
+        return Rep(n, set_, 0.0, kind=kind)
+
+    dose = Dose(reps=2, sets=2, final_hold_s=10.0)
+    reps = [rep(1, 1), rep(2, 1)]
+    assert sets_done(reps, dose) == 0  # the final hold is still to do
+    reps.append(rep(3, 1, "final_hold"))
+    assert sets_done(reps, dose) == 1
+    reps += [rep(4, 2), rep(5, 2), rep(6, 2, "final_hold")]
+    assert sets_done(reps, dose) == 2
+    assert sets_done([rep(1, 1)], Dose(reps=0)) == 0  # no dose of reps: never done
+
+
+def test_too_slow_after_a_few_seconds_of_many_dropped_frames():
+    watch = SlowWatch()
+    shown = dropped = 0
+    became = []
+    for i in range(300):  # 10 s at 30 frames offered a second
+        t = i / 30
+        slow = 3.0 < t < 8.0
+        if slow and i % 3 == 0:
+            dropped += 1  # a third of the frames dropped
+        else:
+            shown += 1
+        if watch.update(t, dropped, shown):
+            became.append(t)
+    assert len(became) == 1 and 3.0 + SLOW_WINDOW_S / 4 < became[0] < 3.0 + SLOW_WINDOW_S
+    assert watch.ever and not watch.now  # fine again at the end
+    assert (watch.dropped, watch.shown) == (dropped, shown)
+
+
+def test_summary_in_plain_words_compared_with_the_last_session(tmp_path):
+    from formcheck.capture import SourceInfo
+
+    info = SourceInfo(name="synthetic", kind="video", width_px=1280, height_px=720, fps=30.0,
+                      frame_count=0)
+    s, _, _ = bridge_with_sag()
+    first = analyse(s.ex, s.frames(jitter_m=JITTER_M))
+    longer = Script(s.ex)
+    longer.hold(1.5, longer.low)
+    longer.rep(top_s=12.0)
+    second = analyse(s.ex, longer.frames(jitter_m=JITTER_M))
+    with History(tmp_path / "h.sqlite") as history:
+        history.add(results_document(first, info, None), "live", "first")
+        last = {r.side: r for r in history.sessions("glute_bridge")}
+    before = max(h.hold_s for h in first.holds)
+    now = max(h.hold_s for h in second.holds)
+    assert round(now - before) > 0
+    [line] = summary_lines([second], last)
+    assert line == (f"Both sides: 1 hold; longest hold {now:.0f} s, {round(now - before)} s "
+                    "more than last time. Good form.")
+    [line] = summary_lines([first])
+    assert line.endswith("Watch: Hips up in hold 1.")
+    for word in ("hips_sagging", "top", "down", "ready", "seed"):
+        assert word not in line
