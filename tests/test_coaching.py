@@ -112,3 +112,69 @@ def test_summary_in_plain_words_compared_with_the_last_session(tmp_path):
     assert line.endswith("Watch: Hips up in hold 1.")
     for word in ("hips_sagging", "top", "down", "ready", "seed"):
         assert word not in line
+
+
+def said(ex, result, tmp_path) -> list[tuple[float, str]]:
+    """What the cue caller says for an analysed session (no speech engine: each phrase is
+    logged as it is asked for)."""
+    from formcheck.outputs import CueCaller, Speaker
+
+    log = tmp_path / "cues.log"
+    log.unlink(missing_ok=True)
+    speaker = Speaker(enabled=False, log_path=log)
+    caller = CueCaller(speaker, ex)
+    for frame in result.frames:
+        caller.on_result(frame)
+    speaker.close()
+    return [(float(t), p) for t, _, p in (x.split("\t") for x in log.read_text().splitlines())]
+
+
+def test_rest_over_after_the_doses_rest(tmp_path):
+    ex = catalog()["glute_bridge"]  # rest 30-60 s
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.rep(top_s=3.0)
+    rest_from = s.t - 1.0 - 0.3  # the hips pass the start threshold on the way down
+    s.hold(33.0, s.low)
+    phrases = said(ex, analyse(ex, s.frames(jitter_m=JITTER_M)), tmp_path)
+    [(t, _)] = [(t, p) for t, p in phrases if p == "Rest over, next one"]
+    assert t == pytest.approx(rest_from + ex.dose.rest_min_s, abs=0.5)
+    assert [p for _, p in phrases].index("one. Rest") < [p for _, p in phrases].index(
+        "Rest over, next one")
+
+
+def test_side_lying_final_hold_is_coached_and_counted_down(tmp_path):
+    ex = catalog()["side_lying_glute_med"]  # final hold 10 s
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.rep()
+    s.move(1.0, s.low, s.high)
+    s.hold(11.0, s.high)
+    s.move(1.0, s.high, s.low)
+    s.hold(1.5, s.low)
+    result = analyse(ex, s.frames(jitter_m=JITTER_M))
+    assert [r.kind for r in result.holds] == ["final_hold"]
+    phrases = [p for _, p in said(ex, result, tmp_path)]
+    assert phrases[-8:] == ["one", "Hold", "five", "four", "three", "two", "one",
+                            "and lower. Rest"]
+
+
+def test_a_fault_recurring_on_each_rep_is_cued_each_time(tmp_path):
+    ex = catalog()["glute_bridge"]
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    starts = []
+    for _ in range(3):  # three short holds, each with a sag, 4.5 s apart
+        s.move(1.0, s.low, s.high)
+        s.hold(1.0, s.high)
+        starts.append(s.t)
+        s.move(0.3, s.high, s.high - 25.0)
+        s.hold(1.0, s.high - 25.0)
+        s.move(0.3, s.high - 25.0, s.high)
+        s.move(1.0, s.high, s.low)
+        s.hold(1.0, s.low)
+    phrases = said(ex, analyse(ex, s.frames(jitter_m=JITTER_M)), tmp_path)
+    sags = [t for t, p in phrases if p == "Hips up"]
+    assert len(sags) == 3
+    for t, start in zip(sags, starts, strict=True):
+        assert start < t < start + 1.0

@@ -241,17 +241,25 @@ def test_a_60_s_hold_is_coached_by_voice_and_the_session_ends_at_the_dose(displa
                 ("That's the whole exercise done. Well done! Both sides: 1 hold; longest hold "
                  "62 s. Good form.", lowered_s)]
     log = cue_log(out / "cues.log")
-    assert [p for _, _, p in log] == [p for p, _ in expected]
+    # in order; a countdown number may give way to the next one when the computer is too
+    # busy to say it in time (the speech never falls more than one phrase behind), no
+    # other phrase
+    phrases = [p for _, _, p in log]
+    due = dict(expected)
+    assert phrases == [p for p, _ in expected if p in phrases]
+    countdown = {"five", "four", "three", "two", "one"}
+    assert {p for p, _ in expected} - set(phrases) <= countdown
+    assert len(countdown - set(phrases)) <= 1
     # none more than one phrase late: each starts before the one before it would have
     # ended had it started on time (+0.5 s for the smoothing lag and the display)
     wavs = sorted((out / "voice").glob("*.wav"))
     durations = [wav_seconds_and_rms(w)[0] for w in wavs]
     assert len(durations) == len(log)
-    for i, ((spoken, _, phrase), (_, due)) in enumerate(zip(log, expected, strict=True)):
-        if due is None:
+    for i, (spoken, _, phrase) in enumerate(log):
+        if due[phrase] is None:
             continue
         allowed = (durations[i - 1] if i else 0.0) + 0.5
-        assert due - 0.3 <= spoken <= due + allowed, (phrase, spoken, due)
+        assert due[phrase] - 0.3 <= spoken <= due[phrase] + allowed, (phrase, spoken)
     # it ended by itself at the dose, long before the recording's end
     recorded = (out / "hold.landmarks.jsonl").read_text().splitlines()
     assert len(recorded) - 2 < 0.8 * len(script.frames())

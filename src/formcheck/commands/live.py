@@ -217,7 +217,8 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
                 history.add(doc, "live", str(session.files["results"]))
     outcome.summary = summary_lines(session.parts, last)
     done = "That's the whole exercise done. Well done! " if outcome.ended_by == "dose" else ""
-    session.speaker.say(done + " ".join(outcome.summary), key="summary", debounce_s=0)
+    session.speaker.say(done + " ".join(outcome.summary), key="summary", debounce_s=0,
+                        now=session.poses[-1].t_s if session.poses else 0.0)
     if opts.window:
         screen.show_summary(["Session done", *outcome.summary], opts.summary_s)
     session.speaker.close(wait=True)  # the summary is heard to its end

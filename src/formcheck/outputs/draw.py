@@ -29,10 +29,15 @@ def _scale(img: np.ndarray) -> float:
 
 def draw_skeleton(img: np.ndarray, pose: PoseFrame, side: str | None = None) -> np.ndarray:
     out = img.copy()
+    _skeleton(out, pose, side)
+    return out
+
+
+def _skeleton(out: np.ndarray, pose: PoseFrame, side: str | None) -> None:
     if not pose.has_pose:
-        return out
+        return
     px = pose.pixels()
-    s = _scale(img)
+    s = _scale(out)
     thick = max(2, int(round(4 * s)))
     for a, b in SKELETON:
         ia, ib = INDEX[a], INDEX[b]
@@ -45,21 +50,27 @@ def draw_skeleton(img: np.ndarray, pose: PoseFrame, side: str | None = None) -> 
     for i in range(len(px)):
         if pose.visibility[i] >= MIN_VISIBILITY and i > 10:
             cv2.circle(out, tuple(int(v) for v in px[i]), thick + 1, JOINT_BGR, -1, cv2.LINE_AA)
-    return out
 
 
-def _text(img, text, org, size, color=TEXT_BGR, thick=2):
-    cv2.putText(img, text, org, FONT, size, (0, 0, 0), thick + 3, cv2.LINE_AA)
+def _text(img, text, org, size, color=TEXT_BGR, thick=2, outline=True):
+    """Text drawn in place; ``outline``: a black edge, for text over the video."""
+    if outline:
+        cv2.putText(img, text, org, FONT, size, (0, 0, 0), thick + 3, cv2.LINE_AA)
     cv2.putText(img, text, org, FONT, size, color, thick, cv2.LINE_AA)
 
 
 def draw_angles(img: np.ndarray, pose: PoseFrame, result: FrameResult | None) -> np.ndarray:
     """The key angles next to the joints where they are measured."""
     out = img.copy()
+    _angles(out, pose, result)
+    return out
+
+
+def _angles(out: np.ndarray, pose: PoseFrame, result: FrameResult | None) -> None:
     if result is None or not pose.has_pose or result.side is None:
-        return out
+        return
     px = pose.pixels()
-    s = _scale(img)
+    s = _scale(out)
     for feature, joint in (("hip_extension_deg", "hip"), ("knee_flexion_deg", "knee"),
                            ("hip_abduction_image_deg", "hip")):
         value = result.values.get(feature, math.nan)
@@ -67,7 +78,6 @@ def draw_angles(img: np.ndarray, pose: PoseFrame, result: FrameResult | None) ->
             x, y = px[INDEX[f"{result.side}_{joint}"]]
             _text(out, f"{value:.0f}", (int(x + 12 * s), int(y - 12 * s)), 0.9 * s,
                   WORKING_BGR, max(2, int(2 * s)))
-    return out
 
 
 #: Text cap heights as fractions of the image height (the window shows the image scaled
@@ -124,11 +134,10 @@ def status_words(result: FrameResult | None, ex: Exercise) -> str:
     return STATE_WORDS.get(result.state, "")
 
 
-def _text_block(img: np.ndarray, lines: list[tuple[str, float, tuple]], x: int, y: int,
+def _text_block(out: np.ndarray, lines: list[tuple[str, float, tuple]], x: int, y: int,
                 fill=PANEL_BGR) -> np.ndarray:
     """Lines of (text, cap height px, colour) on an opaque panel with its top left at
-    (x, y); returns the new image."""
-    out = img.copy()
+    (x, y), drawn in place; returns ``out``."""
     gap = [cap * 0.6 for _, cap, _ in lines]
     width = max(cv2.getTextSize(t, FONT, _font_scale(c, _thickness(c)), _thickness(c))[0][0]
                 for t, c, _ in lines)
@@ -139,7 +148,7 @@ def _text_block(img: np.ndarray, lines: list[tuple[str, float, tuple]], x: int, 
     for (text, cap, color), g in zip(lines, gap, strict=True):
         baseline += int(g + cap)
         thick = _thickness(cap)
-        _text(out, text, (x + pad, baseline), _font_scale(cap, thick), color, thick)
+        _text(out, text, (x + pad, baseline), _font_scale(cap, thick), color, thick, False)
     return out
 
 
@@ -150,13 +159,15 @@ def draw_panel(img: np.ndarray, result: FrameResult | None, ex: Exercise,
     h = img.shape[0]
     lines = [(line, COUNTER_CAP * h, TEXT_BGR) for line in counter_lines(result, ex)]
     lines.append((status or status_words(result, ex), SMALL_CAP * h, (200, 255, 255)))
-    return _text_block(img, lines, 0, 0)
+    return _text_block(img.copy(), lines, 0, 0)
+
 
 
 def draw_lines(img: np.ndarray, lines: list[str]) -> np.ndarray:
     """Plain lines of text, large, from the top left (the end-of-session summary)."""
     h = img.shape[0]
-    return _text_block(img, [(line, SMALL_CAP * h * 1.3, TEXT_BGR) for line in lines], 0, 0)
+    return _text_block(img.copy(), [(line, SMALL_CAP * h * 1.3, TEXT_BGR) for line in lines],
+                       0, 0)
 
 
 def draw_legend(img: np.ndarray, show: bool) -> np.ndarray:
@@ -167,7 +178,7 @@ def draw_legend(img: np.ndarray, show: bool) -> np.ndarray:
     cap = SMALL_CAP * h
     width = max(cv2.getTextSize(t, FONT, _font_scale(cap, _thickness(cap)),
                                 _thickness(cap))[0][0] for t in lines) + int(1.2 * cap)
-    return _text_block(img, block, max(0, w - width), 0)
+    return _text_block(img.copy(), block, max(0, w - width), 0)
 
 
 def _wrap(message: str, max_px: int, scale: float, thick: int) -> list[str]:
@@ -184,9 +195,14 @@ def draw_banner(img: np.ndarray, message: str | None, color=BANNER_BGR) -> np.nd
     """A full-width banner at the bottom, in large letters (wrapped, never shrunk): the
     active fault's cue or setup guidance."""
     out = img.copy()
+    _banner(out, message, color)
+    return out
+
+
+def _banner(out: np.ndarray, message: str | None, color) -> None:
     if not message:
-        return out
-    h, w = img.shape[:2]
+        return
+    h, w = out.shape[:2]
     cap = BANNER_CAP * h
     thick = _thickness(cap)
     scale = _font_scale(cap, thick)
@@ -196,8 +212,8 @@ def draw_banner(img: np.ndarray, message: str | None, color=BANNER_BGR) -> np.nd
     top = h - line_h * len(lines) - pad
     cv2.rectangle(out, (0, top), (w, h), color, -1)
     for i, line in enumerate(lines):
-        _text(out, line, (pad, top + int(cap * 1.3) + i * line_h), scale, TEXT_BGR, thick)
-    return out
+        _text(out, line, (pad, top + int(cap * 1.3) + i * line_h), scale, TEXT_BGR, thick,
+              False)
 
 
 def letterbox(img: np.ndarray, width_px: int, height_px: int) -> np.ndarray:
@@ -205,6 +221,8 @@ def letterbox(img: np.ndarray, width_px: int, height_px: int) -> np.ndarray:
     h, w = img.shape[:2]
     scale = min(width_px / w, height_px / h)
     size = (max(1, int(round(w * scale))), max(1, int(round(h * scale))))
+    if size == (width_px, height_px):
+        return cv2.resize(img, size, interpolation=cv2.INTER_LINEAR)
     out = np.zeros((height_px, width_px, 3), np.uint8)
     x, y = (width_px - size[0]) // 2, (height_px - size[1]) // 2
     out[y:y + size[1], x:x + size[0]] = cv2.resize(img, size, interpolation=cv2.INTER_LINEAR)
@@ -218,8 +236,9 @@ def annotate(img: np.ndarray, pose: PoseFrame, result: FrameResult | None, ex: E
     live (``legend`` not None), the keys; ``guide``: what to do when there is no cue or
     guidance (the exercise's setup, before counting).  With ``canvas`` (width, height) the frame is
     fitted into it before the text is drawn, so the text is sized to what is shown."""
-    out = draw_skeleton(img, pose, result.side if result else None)
-    out = draw_angles(out, pose, result)
+    out = img.copy()
+    _skeleton(out, pose, result.side if result else None)
+    _angles(out, pose, result)
     if canvas is not None:
         out = letterbox(out, *canvas)
     out = draw_panel(out, result, ex, status)
@@ -227,13 +246,13 @@ def annotate(img: np.ndarray, pose: PoseFrame, result: FrameResult | None, ex: E
         out = draw_legend(out, legend)
     if result is not None and result.active_faults:
         cues = {f.id: f.cue for f in ex.faults}
-        out = draw_banner(out, cues.get(result.active_faults[0], "Check your form"))
+        _banner(out, cues.get(result.active_faults[0], "Check your form"), BANNER_BGR)
     elif result is not None and result.guidance:
-        out = draw_banner(out, result.guidance[0], GUIDE_BGR)
+        _banner(out, result.guidance[0], GUIDE_BGR)
     elif not pose.has_pose:
-        out = draw_banner(out, "Step into view: no person found", GUIDE_BGR)
+        _banner(out, "Step into view: no person found", GUIDE_BGR)
     elif guide:
-        out = draw_banner(out, guide, GUIDE_BGR)
+        _banner(out, guide, GUIDE_BGR)
     return out
 
 

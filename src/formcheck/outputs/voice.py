@@ -170,9 +170,9 @@ FAULT_REPEAT_MIN_S = 2.0
 FINAL_HOLD_CUE_AFTER_S = 2.0
 
 
-def hold_marks(target_s: float) -> list[tuple[float, str]]:
+def hold_marks(target_s: float, last: str = "and lower") -> list[tuple[float, str]]:
     """What to say during a hold of ``target_s`` and when (seconds held): the time halfway
-    on long holds, ten seconds left, a countdown from five, then "and lower"."""
+    on long holds, ten seconds left, a countdown from five, then ``last``."""
     marks = []
     if target_s >= 40:
         half = int(target_s // 2)
@@ -180,7 +180,7 @@ def hold_marks(target_s: float) -> list[tuple[float, str]]:
     if target_s >= 20:
         marks.append((target_s - 10, "ten seconds left"))
     marks += [(target_s - k, number_words(k)) for k in range(5, 0, -1) if target_s - k > 0]
-    marks.append((target_s, "and lower"))
+    marks.append((target_s, last))
     return marks
 
 
@@ -227,10 +227,9 @@ class CueCaller:
             self._say(f"Set {number_words(r.set)}", f"set{r.set}", r.t_s)
         if r.reps != self._reps:  # one phrase: a count and "rest" are said together
             self._reps = r.reps
-            rest = self._holds or self.ex.dose.final_hold_s
-            self._say(number_words(r.reps) + (". Rest" if rest else ""), f"rep{r.reps}",
-                      r.t_s, debounce_s=0.0)
-            self._rest_over_said = not rest
+            self._say(number_words(r.reps) + (". Rest" if self._holds else ""),
+                      f"rep{r.reps}", r.t_s, debounce_s=0.0)
+            self._rest_over_said = not self._holds
 
     def _hold(self, r) -> None:
         """"Hold" on reaching the top (once per rep, not again after a dip), then the marks
@@ -242,7 +241,9 @@ class CueCaller:
             if self._holds:
                 self._marks = hold_marks(dose.hold_s) if dose.hold_s else []
             elif dose.final_hold_s and r.hold_s >= FINAL_HOLD_CUE_AFTER_S:
-                self._marks = [m for m in hold_marks(dose.final_hold_s) if m[0] > r.hold_s]
+                self._marks = [m for m in hold_marks(dose.final_hold_s, "and lower. Rest")
+                               if m[0] > r.hold_s]
+                self._rest_over_said = False
             if self._marks is not None:
                 self._say("Hold", "hold", r.t_s, debounce_s=0.0)
         while self._marks and r.hold_s >= self._marks[0][0]:
