@@ -178,3 +178,21 @@ def test_a_fault_recurring_on_each_rep_is_cued_each_time(tmp_path):
     assert len(sags) == 3
     for t, start in zip(sags, starts, strict=True):
         assert start < t < start + 1.0
+
+
+def test_a_programme_file_is_validated_with_every_problem_at_once(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('titel = "x"\n[[exercise]]\nname = "brige"\nreps = "five"\n'
+                   '[[exercise]]\nreps = 2\nside = "up"\n')
+    proc = subprocess.run([sys.executable, "-m", "formcheck", "live", "--program", str(bad),
+                           "--no-history"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    for problem in ("titel: unknown key", "did you mean glute_bridge",
+                    "exercise[0].reps: expected a number", "exercise[1].name: missing",
+                    "exercise[1].side: expected left or right"):
+        assert problem in line
+    assert line.startswith("formcheck: error: bad.toml: 5 problem(s) in the programme file")

@@ -332,3 +332,39 @@ def test_a_portrait_source_fits_the_screen(display, tmp_path):
     assert height <= shot.shape[0]
     assert height >= 0.8 * shot.shape[0]  # as large as the screen allows
     assert 0.5 < (xs.max() - xs.min() + 1) / height < 0.6  # at the source's aspect
+
+
+def test_a_two_exercise_programme_runs_end_to_end_from_source_files(display, tmp_path):
+    from formcheck.analysis import catalog
+
+    bridge = Script(catalog()["glute_bridge"])
+    bridge.hold(1.5, bridge.low)
+    bridge.rep(top_s=4.0)
+    bridge.hold(20.0, bridge.low)  # never reached: the dose is done before
+    kick = Script(catalog()["quadruped_hip_extension"])
+    kick.hold(1.5, kick.low)
+    kick.rep()
+    kick.rep()
+    kick.hold(20.0, kick.low)
+    sources = [write_recording(tmp_path / "a.landmarks.jsonl", bridge),
+               write_recording(tmp_path / "b.landmarks.jsonl", kick)]
+    program = tmp_path / "monday.toml"
+    program.write_text('title = "Monday"\nrest_between_s = 1\n\n'
+                       '[[exercise]]\nname = "bridge"\nreps = 1\nhold_s = 3\n\n'
+                       '[[exercise]]\nname = "donkey-kick"\nreps = 2\nside = "left"\n')
+    out = tmp_path / "day"
+    proc = live(display, "--program", str(program), "--source", *map(str, sources), "-o",
+                str(out), "--no-voice", "--summary-s", "0")
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    first = json.loads((out / "01-glute_bridge" / "results.json").read_text())
+    second = json.loads((out / "02-quadruped_hip_extension" / "results.json").read_text())
+    assert (first["summary"]["reps_done"], first["summary"]["hold_target_s"]) == (1, 3.0)
+    assert (second["summary"]["reps_done"], second["side"]) == (2, "left")
+    assert stdout.startswith("Monday: 2 of 2 exercises")
+    assert "Glute bridge activation hold:" in stdout and "Left side: 2 reps" in stdout
+    # each ended by itself at its dose, well before its recording did
+    for folder, script in (("01-glute_bridge", bridge),
+                           ("02-quadruped_hip_extension", kick)):
+        recorded = next((out / folder).glob("*.landmarks.jsonl")).read_text().splitlines()
+        assert len(recorded) < 0.8 * len(script.frames())

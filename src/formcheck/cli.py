@@ -162,25 +162,22 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_live(args: argparse.Namespace) -> int:
-    from formcheck.analysis import load_exercise, with_dose
-    from formcheck.commands import LiveOptions, run_live
+    from formcheck import commands as run
 
-    exercise = with_dose(load_exercise(args.exercise), args.reps, args.sets, args.hold_s)
-    source = args.source if args.source is not None else args.camera
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    out = Path(args.output) if args.output else Path("formcheck-out") / f"live-{stamp}"
+    out = Path(args.output or Path("formcheck-out") / time.strftime("live-%Y%m%d-%H%M%S"))
     history = None if args.no_history else Path(args.history or default_history_path())
-    opts = LiveOptions(exercise, source, out, side=args.side, voice=not args.no_voice,
-                       voice_wav_dir=Path(args.voice_wav) if args.voice_wav else None,
-                       history_path=history, model=args.model, summary_s=args.summary_s,
-                       fullscreen=args.fullscreen, end_at_dose=not args.no_auto_end)
-    outcome = run_live(opts)  # a missing speech engine is logged once, at the start
-    for line in outcome.summary:
-        print(line)
-    print(f"session files: {', '.join(str(p) for p in outcome.files.values())}")
-    if outcome.ended_by == "source_lost":
-        raise SourceEndedEarly(outcome.message)
-    return EXIT_INTERRUPTED if outcome.ended_by == "interrupt" else EXIT_OK
+    opts = run.LiveOptions(None, (args.source or [args.camera])[0], out, side=args.side,
+                           voice=not args.no_voice, history_path=history, model=args.model,
+                           voice_wav_dir=Path(args.voice_wav) if args.voice_wav else None,
+                           summary_s=args.summary_s, fullscreen=args.fullscreen,
+                           end_at_dose=not args.no_auto_end)
+    outcomes, lines = run.run_exercise_or_program(
+        opts, args.exercise, args.program, (args.reps, args.sets, args.hold_s), args.source or [])
+    print("\n".join(lines))
+    print(f"session files: {', '.join(str(p) for o in outcomes for p in o.files.values())}")
+    if outcomes and outcomes[-1].ended_by == "source_lost":
+        raise SourceEndedEarly(outcomes[-1].message)
+    return EXIT_INTERRUPTED if outcomes and outcomes[-1].ended_by == "interrupt" else EXIT_OK
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:
@@ -232,17 +229,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_quiet_arg(p)
     p.set_defaults(func=cmd_analyze)
 
-    p = sub.add_parser("live", help="coach a session live from a camera (or a file played "
-                       "as one)")
-    p.add_argument("-e", "--exercise", required=True, help="exercise name or .toml file")
+    p = sub.add_parser("live", help="coach a session live (a camera, or a file played as one)")
+    p.add_argument("-e", "--exercise", help="exercise name or .toml file")
+    p.add_argument("--program", metavar="FILE", help="a day's programme (.toml) instead")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--camera", type=int, default=0, help="camera index (default 0)")
-    src.add_argument("--source", help="play a video or recording as if it were the camera")
+    src.add_argument("--source", nargs="+", help="files played as the camera (one per exercise)")
     p.add_argument("--side", choices=("left", "right"), help="force the working side")
     p.add_argument("-o", "--output", help="session folder (default formcheck-out/live-TIME)")
     p.add_argument("--no-voice", action="store_true", help="cues on screen only")
-    p.add_argument("--voice-wav", metavar="DIR", help="write spoken cues as WAV files here "
-                   "instead of playing them")
+    p.add_argument("--voice-wav", metavar="DIR", help="spoken cues to WAV files, not speakers")
     p.add_argument("--summary-s", type=_number_arg(float, 0, "number of seconds (0 or more)"),
                    default=4.0, help="summary screen time (s)")
     p.add_argument("--fullscreen", action="store_true", help="fill the screen (key f)")

@@ -25,3 +25,4 @@ def resolve_name(name: str, catalog: dict[str, Exercise]) -> str:
             else f"built-in exercises: {', '.join(catalog)}")
     raise ExerciseError(f"unknown exercise {name!r}; {hint} (or pass the path of an "
                         "exercise .toml file)")
+

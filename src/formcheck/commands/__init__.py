@@ -11,9 +11,13 @@ _EXPORTS = {
     "expand_inputs": "batch",
     "format_summary": "text",
     "history_table": "text",
+    "load_program": "program",
     "os_error_text": "text",
+    "program_summary": "program",
+    "run_program": "program",
     "output_names": "batch",
     "run_batch": "batch",
+    "run_exercise_or_program": "program",
     "run_live": "live",
     "summary_lines": "coaching",
 }

@@ -118,3 +118,15 @@ def show_summary(lines: list[str], seconds: float) -> None:
     cv2.imshow(WINDOW, img)
     cv2.waitKey(int(seconds * 1000))
     cv2.destroyAllWindows()
+
+
+def show_lines(lines: list[str], seconds: float) -> None:
+    """Lines alone in the window (the rest between a programme's exercises) for
+    ``seconds``, or until a key."""
+    if seconds <= 0 or _SIZES["window"] is None:
+        return
+    cv2.namedWindow(WINDOW, cv2.WINDOW_NORMAL | cv2.WINDOW_KEEPRATIO | cv2.WINDOW_GUI_NORMAL)
+    cv2.resizeWindow(WINDOW, *canvas_size())
+    cv2.imshow(WINDOW, draw_lines(blank_like(*canvas_size()), lines))
+    cv2.waitKey(int(seconds * 1000))
+    cv2.destroyAllWindows()
