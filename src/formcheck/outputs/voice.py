@@ -1,8 +1,9 @@
 """Spoken cues, offline, through the system's speech engine (espeak-ng on Linux).
 
-Speech never blocks the video loop: phrases go to a queue that a thread speaks in order.
-Each kind of phrase is debounced (a fault cue is not repeated within ``debounce_s``), and a
-missing engine degrades to on-screen cues with a single warning.
+Speech never blocks the video loop: a thread says the phrases, never more than one phrase
+behind (see :class:`Speaker`). Each kind of phrase is debounced (a fault cue is not repeated
+within ``debounce_s``), and a missing engine degrades to on-screen cues with one warning.
+:class:`CueCaller` decides what to say, one method per concern.
 """
 
 from __future__ import annotations
