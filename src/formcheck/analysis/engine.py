@@ -4,7 +4,9 @@ The same code runs live and on recorded input, so a clip gives the same counts a
 either way.  Per frame: features for both legs -> the working side and the body's facing
 are settled (:mod:`.side`; frames are buffered until they are) -> causal One Euro
 smoothing -> the rep state machine on the exercise's driving signal (:mod:`.reps`) ->
-fault rules (:mod:`.faults`).
+fault rules (:mod:`.faults`).  Once a rep has ended (and the signal has settled or the
+next rep begun), its instants are located on the recent unsmoothed signal
+(:mod:`.timing`) and its per-rep rules judged on them.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import numpy as np
 
 from formcheck.analysis.exercise import Exercise
 from formcheck.analysis.faults import FaultJudge
-from formcheck.analysis.records import READY, SETUP, TOP, FrameResult, SessionResult
+from formcheck.analysis.records import READY, SETUP, TOP, FrameResult, Rep, SessionResult
 from formcheck.analysis.reps import MIN_SAMPLES, RepMachine
 from formcheck.analysis.side import SideSettler
+from formcheck.analysis.timing import Crossings, edge_windows, rep_instants
 from formcheck.capture import INDEX, PoseFrame
 from formcheck.features import (
     SIDES,
@@ -37,6 +40,10 @@ SIDE_VIEW_MAX_DEG = 45.0
 FRONT_VIEW_MIN_DEG = 45.0
 #: Visibility under which feet or head count as out of view (setup guidance).
 OUT_OF_VIEW_VISIBILITY = 0.3
+#: Seconds of the driving signal kept to time reps once they end: a rep's lift is timed
+#: only when the whole rep is over, so this bounds the longest hold timed on the signal
+#: (a longer one keeps its threshold-crossing times).
+HISTORY_S = 600.0
 
 
 class Engine:
@@ -56,6 +63,9 @@ class Engine:
         self.guidance_log: list[str] = []
         self._prev_t: float | None = None
         self._view_hist: deque[float] = deque(maxlen=VIEW_FRAMES)
+        self._history: deque[tuple[float, float]] = deque()  # (t, raw signal, own sign)
+        self._pending: list[tuple[Rep, Crossings]] = []  # counted, not yet timed
+        self._last_end_crossing: float | None = None
 
     @property
     def side(self) -> str | None:
@@ -101,12 +111,14 @@ class Engine:
             self._view_hist.append(view)
             guidance += self._view_guidance(pose)
             counted = quality[self.mv.signal] >= self.ex.min_quality
+            self._remember(t, raw[self.mv.signal] if counted else math.nan)
             for name in self.needed:
                 x = raw[name] if quality[name] >= self.ex.min_quality else math.nan
                 values[name], filled = self._filters[name](x, t)
                 interpolated |= filled and name == self.mv.signal
         else:
             guidance.append("Step into view: no person found")
+            self._remember(t, math.nan)
             for name in self.needed:
                 values[name], _ = self._filters[name](math.nan, t)
         signal = values[self.mv.signal]
@@ -115,9 +127,7 @@ class Engine:
         m = self.machine
         active = self.judge.evaluate(t, values, m) if m.state != SETUP else []
         if m.current is not None and m.state == TOP:
-            breaking = any(f.breaks_hold for f in self.ex.faults if f.id in active)
-            if not breaking and math.isfinite(signal):
-                m.current.hold_s += dt
+            m.current.hold_s += dt  # the running count; timed on the signal at the end
         for msg in guidance:
             if not self.guidance_log or self.guidance_log[-1] != msg:
                 self.guidance_log.append(msg)
@@ -131,11 +141,55 @@ class Engine:
         return result
 
     def _step_reps(self, t: float, x: float, values: dict[str, float]) -> None:
+        was_waiting = self.machine.current is None
         counted, abandoned = self.machine.step(t, x, values)
         if abandoned is not None:
             self.judge.range_not_reached(abandoned, t)
         if counted is not None:
-            self.judge.close_rep(counted)
+            self._count(counted)
+        if was_waiting and self.machine.current is not None:  # the next rep began
+            self._time_pending(t, next_start_s=self.machine.current.start_s)
+        else:
+            self._time_pending(t)
+
+    # ---------------------------------------------------------------- timing
+    def _remember(self, t: float, x: float) -> None:
+        self._history.append((t, self.mv.direction * x))
+        while self._history and t - self._history[0][0] > HISTORY_S:
+            self._history.popleft()
+
+    def _count(self, rep: Rep) -> None:
+        """A rep was counted at its end crossing: time it once the signal has settled."""
+        c = Crossings(rep.start_s, rep.top_s or rep.start_s, rep.leave_top_s or rep.end_s,
+                      rep.end_s, prev_end_s=self._last_end_crossing)
+        self._last_end_crossing = rep.end_s
+        self._pending.append((rep, c))
+
+    def _time_pending(self, t: float, next_start_s: float | None = None,
+                      final: bool = False) -> None:
+        keep = []
+        for rep, c in self._pending:
+            if next_start_s is not None:
+                c = Crossings(c.start_s, c.top_s, c.leave_s, c.end_s, c.prev_end_s,
+                              next_start_s)
+            if final or next_start_s is not None or t >= edge_windows(c)[1][1]:
+                self._time_rep(rep, c)
+            else:
+                keep.append((rep, c))
+        self._pending = keep
+
+    def _time_rep(self, rep: Rep, c: Crossings) -> None:
+        """Locate the rep's instants on the kept signal, then judge its per-rep rules."""
+        lo, hi = edge_windows(c)[0][0], edge_windows(c)[1][1]
+        kept = [(t, x) for t, x in self._history if lo <= t <= hi]
+        if kept and kept[0][0] <= c.start_s and rep.top_s and rep.leave_top_s:
+            t_s, x = np.array(kept).T
+            at = rep_instants(t_s, x, c, self.params)
+            rep.start_s, rep.top_s, rep.leave_top_s, rep.end_s = (at.start_s, at.top_s,
+                                                                  at.leave_s, at.end_s)
+        if rep.top_s is not None and rep.leave_top_s is not None:
+            rep.hold_s = rep.leave_top_s - rep.top_s
+        self.judge.close_rep(rep)
 
     def _view_guidance(self, pose: PoseFrame) -> list[str]:
         out = []
@@ -163,6 +217,7 @@ class Engine:
             rep = self.machine.finish(self._prev_t or self.machine.current.start_s)
             if rep is not None:
                 self.judge.incomplete_rep(rep)
+        self._time_pending(self._prev_t or 0.0, final=True)
         return self.snapshot()
 
     def snapshot(self) -> SessionResult:

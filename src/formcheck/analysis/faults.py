@@ -1,5 +1,5 @@
 """Fault rules, judged frame by frame against the exercise's thresholds, and the per-rep
-rules decided when a rep ends (hold too short, lowering too fast)."""
+rules decided once a rep has ended and been timed (hold too short, lowering too fast)."""
 
 from __future__ import annotations
 
@@ -168,12 +168,18 @@ class FaultJudge:
                                       rep.end_s, None, rep.set, rep.hold_s, kind="dose"))
 
     def close_rep(self, rep: Rep) -> None:
-        """A counted rep ended: attach its form faults, then judge the per-rep rules."""
+        """A counted rep ended and was timed: attach its form faults, then judge the
+        per-rep rules on its instants."""
         rep.faults = sorted({e.fault for e in self.events if e.kind == "form"
                              and e.end_s >= rep.start_s and e.start_s <= rep.end_s})
         for e in self.events:
             if e.kind == "form" and e.rep is None and e.start_s >= rep.start_s:
                 e.rep = rep.rep
+        breaking = {f.id for f in self.ex.faults if f.breaks_hold}
+        lost = covered_s([(e.start_s, e.end_s) for e in self.events
+                          if e.kind == "form" and e.fault in breaking],
+                         rep.top_s or rep.start_s, rep.leave_top_s or rep.start_s)
+        rep.hold_in_form_s = max(rep.hold_s - lost, 0.0)
         self._hold_rule(rep)
         for f in self.ex.faults:
             if f.rule == "lowering_fast" and rep.top_s and rep.leave_top_s:
@@ -186,12 +192,24 @@ class FaultJudge:
     def _hold_rule(self, rep: Rep) -> None:
         dose = self.ex.dose
         target = dose.final_hold_s if rep.kind == "final_hold" else dose.hold_s
-        if target and rep.hold_s < target:
+        held = rep.hold_in_form_s if rep.hold_in_form_s is not None else rep.hold_s
+        if target and held < target:
             what = "final hold" if rep.kind == "final_hold" else "hold"
             self.events.append(FaultEvent(
-                "hold_too_short", "info", f"Hold longer: {what} {rep.hold_s:.0f} s of "
+                "hold_too_short", "info", f"Hold longer: {what} {held:.0f} s of "
                 f"{target:.0f} s", rep.top_s or rep.start_s, rep.leave_top_s or rep.end_s,
-                rep.rep, rep.set, rep.hold_s, kind="dose"))
+                rep.rep, rep.set, held, kind="dose"))
+
+
+def covered_s(intervals: list[tuple[float, float]], lo: float, hi: float) -> float:
+    """Seconds of [lo, hi] covered by the union of ``intervals``."""
+    covered, reach = 0.0, lo
+    for a, b in sorted(intervals):
+        a, b = max(a, reach), min(b, hi)
+        if b > a:
+            covered += b - a
+            reach = b
+    return covered
 
 
 def _baseline(f: Fault, reps: RepMachine) -> float:

@@ -37,7 +37,8 @@ class Rep:
     leave_top_s: float | None = None
     end_s: float | None = None
     peak_value: float = -math.inf  # in the signal's own units and sign
-    hold_s: float = 0.0
+    hold_s: float = 0.0  # time at the top: from reaching it to the final leaving
+    hold_in_form_s: float | None = None  # hold_s less the time under hold-breaking faults
     pumps: list[float] = field(default_factory=list)  # pump amplitudes, deg
     faults: list[str] = field(default_factory=list)
     kind: str = "rep"  # "rep" or "final_hold"

@@ -11,6 +11,10 @@ _EXPORTS = {
     "measure_clip": "groundtruth",
     "poses_from_truth": "groundtruth",
     "score_clip": "groundtruth",
+    "timing_errors": "timing",
+    "timing_header": "timing",
+    "timing_line": "timing",
+    "pooled": "timing",
     "truth_series": "groundtruth",
 }
 __all__ = sorted(_EXPORTS)

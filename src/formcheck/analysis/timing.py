@@ -1,0 +1,167 @@
+"""When a rep starts, reaches the top, leaves it and ends, located on the signal itself.
+
+The rep machine decides *that* a rep happened from threshold crossings with hysteresis;
+those crossings lie part-way up and down each movement (and, live, behind the causal
+filter), so they are poor instants.  Here each edge of a rep (the lift, the lowering) is
+located on the lag-free driving signal around those crossings, in two steps:
+
+1. a smooth ramp (raised cosine: rest at the ends, fastest in the middle, the shape of an
+   unhurried point-to-point movement) is fitted by least squares to the samples around
+   the edge: its levels, onset and duration;
+2. each end of the ramp is pushed outward to where the signal really settles: the last
+   sample before the edge that is still within the noise of the level it leaves (median
+   of the samples before the fitted onset), the first one after it within the noise of
+   the level it reaches.  A slow tail the ramp shape does not have (a leg eased down the
+   last few degrees) belongs to the movement.
+
+The top level includes what happens there (pumps, a sag that recovers): the lift's
+window stops half-way through the top and the lowering's starts there, so the leave is
+the final departure.  Pure functions of arrays; the engine calls :func:`rep_instants`
+once a rep has ended, offline and live alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck.features import SmoothingParams, robust_sd, smooth_recorded
+
+#: Seconds of signal kept on each side of an edge's threshold crossings (plus twice the
+#: time between them), so the levels before and after the edge are in the window.
+#: Chosen on the rendered-train clips (0.3 / 0.6 / 1.0 s tried), reported on the others.
+EDGE_MARGIN_S = 1.0
+#: An edge settles where the signal is within this many noise SDs of its level, and never
+#: closer than this fraction of the edge's height (a floor for noise-free signals).
+#: Chosen with EDGE_MARGIN_S (1 / 2 / 3 SD, 0.5 / 1 / 2 %).
+SETTLE_NOISE_SDS = 1.0
+SETTLE_MIN_FRACTION = 0.005
+#: Samples of each level used to measure it next to the edge.
+LEVEL_SAMPLES = 15
+#: Grid of the ramp fit: at most this many onsets and durations are tried.
+FIT_STEPS = 150
+MIN_EDGE_SAMPLES = 6
+
+
+@dataclass(frozen=True)
+class Crossings:
+    """A rep's threshold crossings (s): leaving the start zone, entering the top zone, the
+    final leaving of the top zone, back in the start zone; and the neighbours' (the end
+    of the rep before, the start of the one after, or None)."""
+
+    start_s: float
+    top_s: float
+    leave_s: float
+    end_s: float
+    prev_end_s: float | None = None
+    next_start_s: float | None = None
+
+
+@dataclass(frozen=True)
+class RepInstants:
+    start_s: float
+    top_s: float
+    leave_s: float
+    end_s: float
+
+
+def raised_cosine(u: np.ndarray) -> np.ndarray:
+    """0 before the ramp, 1 after it, a half cosine in between."""
+    return (1.0 - np.cos(np.pi * np.clip(u, 0.0, 1.0))) / 2.0
+
+
+def fit_ramp(t_s: np.ndarray, x: np.ndarray) -> tuple[float, float, float, float] | None:
+    """Least-squares raised-cosine ramp through the finite samples: (onset s, arrival s,
+    level before, level after), or None with too few samples.  Onset and duration are
+    searched on a grid (about a frame apart), the two levels solved exactly for each."""
+    ok = np.isfinite(x)
+    t, x = t_s[ok], x[ok]
+    if t.size < MIN_EDGE_SAMPLES or t[-1] <= t[0]:
+        return None
+    span = t[-1] - t[0]
+    frame = float(np.median(np.diff(t)))
+    onsets = np.arange(t[0], t[-1], max(frame / 2, span / FIT_STEPS))
+    lengths = np.arange(2 * frame, span + frame, max(frame, span / FIT_STEPS))
+    t0, length = (a.ravel() for a in np.meshgrid(onsets, lengths, indexing="ij"))
+    keep = t0 + length <= t[-1] + frame
+    t0, length = t0[keep], length[keep]
+    if t0.size == 0:
+        return None
+    s = raised_cosine((t[None, :] - t0[:, None]) / length[:, None])
+    n, s1, s2 = t.size, s.sum(1), (s * s).sum(1)
+    sx, xs = (s * x).sum(1), x.sum()
+    det = n * s2 - s1 * s1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rise = np.where(det > 0, (n * sx - s1 * xs) / det, np.nan)
+    before = (xs - rise * s1) / n
+    cost = ((before[:, None] + rise[:, None] * s - x[None, :]) ** 2).sum(1)
+    if not np.isfinite(cost).any():
+        return None
+    i = int(np.nanargmin(cost))
+    return float(t0[i]), float(t0[i] + length[i]), float(before[i]), float(before[i] + rise[i])
+
+
+def settle_outward(t_s: np.ndarray, x: np.ndarray, onset: float, arrival: float,
+                   before: float, after: float, noise_sd: float) -> tuple[float, float]:
+    """Onset moved earlier to the last sample before the edge still within tolerance of
+    the level it leaves, arrival later to the first after it within tolerance of the
+    level it reaches (levels: the medians of the samples next to the fitted ramp)."""
+    ok = np.isfinite(x)
+    mid = (onset + arrival) / 2
+    pre, post = ok & (t_s < onset), ok & (t_s > arrival)
+    if pre.sum() >= MIN_EDGE_SAMPLES:
+        before = float(np.median(x[pre][-LEVEL_SAMPLES:]))
+    if post.sum() >= MIN_EDGE_SAMPLES:
+        after = float(np.median(x[post][:LEVEL_SAMPLES]))
+    tol = max(SETTLE_NOISE_SDS * noise_sd, SETTLE_MIN_FRACTION * abs(after - before))
+    near_before = ok & (t_s <= mid) & (np.abs(x - before) <= tol)
+    near_after = ok & (t_s >= mid) & (np.abs(x - after) <= tol)
+    if near_before.any():
+        onset = min(onset, float(t_s[near_before].max()))
+    if near_after.any():
+        arrival = max(arrival, float(t_s[near_after].min()))
+    return onset, arrival
+
+
+def locate_edge(t_s: np.ndarray, x: np.ndarray, noise_sd: float, window: tuple[float, float]
+                ) -> tuple[float, float] | None:
+    """Onset and arrival of the one edge inside ``window`` (s), or None."""
+    inside = (t_s >= window[0]) & (t_s <= window[1])
+    fit = fit_ramp(t_s[inside], x[inside])
+    if fit is None:
+        return None
+    return settle_outward(t_s[inside], x[inside], *fit, noise_sd)
+
+
+def edge_windows(c: Crossings) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The lift's and the lowering's windows: around each edge's crossings, split from
+    each other half-way through the top and from the neighbours half-way through the
+    rests."""
+    rise_pad = EDGE_MARGIN_S + 2 * max(c.top_s - c.start_s, 0.0)
+    fall_pad = EDGE_MARGIN_S + 2 * max(c.end_s - c.leave_s, 0.0)
+    mid_top = (c.top_s + c.leave_s) / 2
+    lo = c.start_s - rise_pad
+    if c.prev_end_s is not None:
+        lo = max(lo, (c.prev_end_s + c.start_s) / 2)
+    hi = c.end_s + fall_pad
+    if c.next_start_s is not None:
+        hi = min(hi, (c.end_s + c.next_start_s) / 2)
+    return (lo, min(mid_top, c.top_s + rise_pad)), (max(mid_top, c.leave_s - fall_pad), hi)
+
+
+def rep_instants(t_s: np.ndarray, raw: np.ndarray, c: Crossings,
+                 params: SmoothingParams) -> RepInstants:
+    """The rep's four instants from its driving signal ``raw`` (unsmoothed, in the
+    movement's sign, NaN where unusable) sampled at ``t_s``.  An edge that cannot be
+    located keeps its crossings."""
+    t_s = np.asarray(t_s, dtype=float)
+    smooth, _ = smooth_recorded(np.asarray(raw, dtype=float), t_s, params)
+    residual = raw - smooth
+    residual = residual[np.isfinite(residual)]
+    noise_sd = robust_sd(residual) if residual.size else 0.0
+    rise_window, fall_window = edge_windows(c)
+    start, top = locate_edge(t_s, smooth, noise_sd, rise_window) or (c.start_s, c.top_s)
+    leave, end = locate_edge(t_s, smooth, noise_sd, fall_window) or (c.leave_s, c.end_s)
+    leave = max(leave, top)
+    return RepInstants(start, top, leave, max(end, leave))
