@@ -5,14 +5,14 @@ those crossings lie part-way up and down each movement (and, live, behind the ca
 filter), so they are poor instants.  Here each edge of a rep (the lift, the lowering) is
 located on the lag-free driving signal around those crossings, in two steps:
 
-1. a smooth ramp (raised cosine: rest at the ends, fastest in the middle, the shape of an
-   unhurried point-to-point movement) is fitted by least squares to the samples around
-   the edge: its levels, onset and duration;
-2. each end of the ramp is pushed outward to where the signal really settles: the last
-   sample before the edge that is still within the noise of the level it leaves (median
-   of the samples before the fitted onset), the first one after it within the noise of
-   the level it reaches.  A slow tail the ramp shape does not have (a leg eased down the
-   last few degrees) belongs to the movement.
+1. a smooth ramp (raised cosine) is fitted by least squares to the samples around the
+   edge; it finds the edge and the plateaus on either side of it even in noise;
+2. the level before the edge is the median of the samples just before the fitted ramp,
+   the level after it of those just after; the edge starts at the last sample (before
+   its middle) still within the noise of the level it leaves, and ends at the first
+   sample (after its middle) within the noise of the level it reaches.  So a slow tail
+   (a leg eased down the last few degrees) belongs to the movement, and an abrupt start
+   is found where it is, whatever the movement's shape.
 
 The top level includes what happens there (pumps, a sag that recovers): the lift's
 window stops half-way through the top and the lowering's starts there, so the leave is
@@ -30,11 +30,12 @@ from formcheck.features import SmoothingParams, robust_sd, smooth_recorded
 
 #: Seconds of signal kept on each side of an edge's threshold crossings (plus twice the
 #: time between them), so the levels before and after the edge are in the window.
-#: Chosen on the rendered-train clips (0.3 / 0.6 / 1.0 s tried), reported on the others.
+#: Chosen on the rendered-train clips (0.3 / 0.6 / 1.0 s tried), reported on the
+#: rendered development clips.
 EDGE_MARGIN_S = 1.0
 #: An edge settles where the signal is within this many noise SDs of its level, and never
 #: closer than this fraction of the edge's height (a floor for noise-free signals).
-#: Chosen with EDGE_MARGIN_S (1 / 2 / 3 SD, 0.5 / 1 / 2 %).
+#: Chosen with EDGE_MARGIN_S on the same clips (1 / 2 / 3 SD, 0.5 / 1 / 2 %).
 SETTLE_NOISE_SDS = 1.0
 SETTLE_MIN_FRACTION = 0.005
 #: Samples of each level used to measure it next to the edge.
@@ -102,11 +103,11 @@ def fit_ramp(t_s: np.ndarray, x: np.ndarray) -> tuple[float, float, float, float
     return float(t0[i]), float(t0[i] + length[i]), float(before[i]), float(before[i] + rise[i])
 
 
-def settle_outward(t_s: np.ndarray, x: np.ndarray, onset: float, arrival: float,
-                   before: float, after: float, noise_sd: float) -> tuple[float, float]:
-    """Onset moved earlier to the last sample before the edge still within tolerance of
-    the level it leaves, arrival later to the first after it within tolerance of the
-    level it reaches (levels: the medians of the samples next to the fitted ramp)."""
+def settle_instants(t_s: np.ndarray, x: np.ndarray, onset: float, arrival: float,
+                    before: float, after: float, noise_sd: float) -> tuple[float, float]:
+    """Where the edge found by :func:`fit_ramp` really leaves the level before it and
+    settles at the level after it (levels: the medians of the samples next to the fitted
+    ramp; tolerance: the noise, or a small fraction of the edge's height)."""
     ok = np.isfinite(x)
     mid = (onset + arrival) / 2
     pre, post = ok & (t_s < onset), ok & (t_s > arrival)
@@ -118,9 +119,9 @@ def settle_outward(t_s: np.ndarray, x: np.ndarray, onset: float, arrival: float,
     near_before = ok & (t_s <= mid) & (np.abs(x - before) <= tol)
     near_after = ok & (t_s >= mid) & (np.abs(x - after) <= tol)
     if near_before.any():
-        onset = min(onset, float(t_s[near_before].max()))
+        onset = float(t_s[near_before].max())
     if near_after.any():
-        arrival = max(arrival, float(t_s[near_after].min()))
+        arrival = float(t_s[near_after].min())
     return onset, arrival
 
 
@@ -131,7 +132,7 @@ def locate_edge(t_s: np.ndarray, x: np.ndarray, noise_sd: float, window: tuple[f
     fit = fit_ramp(t_s[inside], x[inside])
     if fit is None:
         return None
-    return settle_outward(t_s[inside], x[inside], *fit, noise_sd)
+    return settle_instants(t_s[inside], x[inside], *fit, noise_sd)
 
 
 def edge_windows(c: Crossings) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -21,7 +21,8 @@ from formcheck.outputs.history import SessionRow, trend
 from formcheck.outputs.plots import angles_over_time_svg, trend_svg
 
 THUMB_WIDTH_PX = 320
-REP_COLUMNS_FIRST = ["rep", "kind", "set", "start_s", "end_s", "up_s", "down_s", "hold_s"]
+REP_COLUMNS_FIRST = ["rep", "kind", "set", "start_s", "end_s", "up_s", "down_s", "hold_s",
+                     "hold_in_form_s"]
 
 
 def _fmt(value) -> str:

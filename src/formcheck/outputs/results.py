@@ -78,6 +78,7 @@ def rep_rows(res: SessionResult, rep_metrics: dict[int, dict[str, float]] | None
                "up_s": (r.top_s - r.start_s) if r.top_s else None,
                "down_s": (r.end_s - r.leave_top_s) if r.leave_top_s and r.end_s else None,
                "hold_s": r.hold_s,
+               "hold_in_form_s": r.hold_in_form_s,
                "hold_target_s": (res.exercise.dose.final_hold_s if r.kind == "final_hold"
                                  else res.exercise.dose.hold_s) or None,
                "peak_" + res.exercise.movement.signal: r.peak_value,

@@ -97,14 +97,13 @@ def timing_errors(clip: str, truth: dict, doc: dict) -> TimingScore:
     return score
 
 
-def pooled(scores: list[TimingScore]) -> TimingScore:
+def pooled(scores: list[TimingScore], name: str = "all") -> TimingScore:
     """All clips' errors together (for the totals)."""
-    total = TimingScore("all", sum(s.reps_matched for s in scores),
+    return TimingScore(name, sum(s.reps_matched for s in scores),
                         sum(s.reps_true for s in scores),
                         {k: [e for s in scores for e in s.errors.get(k, [])]
                          for k in INSTANTS + DURATIONS},
                         [e for s in scores for e in s.hold_errors])
-    return total
 
 
 TABLE_KEYS = INSTANTS + DURATIONS + ("holds",)
