@@ -180,7 +180,7 @@ class Engine:
 
     def _time_rep(self, rep: Rep, c: Crossings) -> None:
         """Locate the rep's instants on the kept signal, then judge its per-rep rules."""
-        lo, hi = edge_windows(c)[0][0], edge_windows(c)[1][1]
+        (lo, _), (_, hi) = edge_windows(c)
         kept = [(t, x) for t, x in self._history if lo <= t <= hi]
         if kept and kept[0][0] <= c.start_s and rep.top_s and rep.leave_top_s:
             t_s, x = np.array(kept).T

@@ -192,8 +192,8 @@ class FaultJudge:
     def _hold_rule(self, rep: Rep) -> None:
         dose = self.ex.dose
         target = dose.final_hold_s if rep.kind == "final_hold" else dose.hold_s
-        held = rep.hold_in_form_s if rep.hold_in_form_s is not None else rep.hold_s
-        if target and held < target:
+        held = rep.hold_in_form_s
+        if target and held is not None and held < target:
             what = "final hold" if rep.kind == "final_hold" else "hold"
             self.events.append(FaultEvent(
                 "hold_too_short", "info", f"Hold longer: {what} {held:.0f} s of "
