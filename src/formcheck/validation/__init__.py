@@ -3,7 +3,9 @@
 from formcheck._lazy import lazy_exports
 
 _EXPORTS = {
+    "ClipScore": "scoring",
     "ErrorStats": "groundtruth",
+    "FAULT_KIND_WORDS": "scoring",
     "FEATURE_TRUTH": "groundtruth",
     "expected_side": "groundtruth",
     "feature_errors": "groundtruth",
@@ -11,7 +13,10 @@ _EXPORTS = {
     "measure_clip": "groundtruth",
     "poses_from_truth": "groundtruth",
     "score_clip": "groundtruth",
+    "totals": "scoring",
     "truth_series": "groundtruth",
+    "score_document": "scoring",
+    "is_possible": "scoring",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
