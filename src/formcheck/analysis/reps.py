@@ -17,6 +17,9 @@ from formcheck.features import robust_sd
 #: them are not enough to judge it.
 BASELINE_FRAMES = 60
 MIN_SAMPLES = 10
+#: Before the first rep, the start-position samples this close to their median are the
+#: still ones the pump noise is measured on (the start of the lift is left out).
+STILL_NOISE_BAND_DEG = 1.5
 
 
 class RepMachine:
@@ -73,11 +76,7 @@ class RepMachine:
                 self._baseline_samples[name].extend(values)
         self.set_baseline = self._median_baseline()
         self.state = READY
-        still = np.asarray(samples.get(self.mv.signal, []), dtype=float)
-        # the noise around the still window's own trend (the start level may drift)
-        self._still_noise = robust_sd(still - np.polyval(np.polyfit(
-            np.arange(still.size), still, 1), np.arange(still.size))) \
-            if still.size >= MIN_SAMPLES else 0.0
+        self._still_noise = _detrended_noise(samples.get(self.mv.signal, []))
         self._relative_zones()
 
     def _relative_zones(self) -> None:
@@ -174,7 +173,12 @@ class RepMachine:
         if not any(r.set == self.set for r in self.reps):
             # the set's baseline: the whole still start before its first rep
             self.set_baseline = self._median_baseline() or self.set_baseline
-            if not self.reps:
+            if not self.reps and self.ex.posture is not None:
+                # the whole still start before the first rep (no lowering in it yet)
+                level = np.asarray(self._baseline_samples[self.mv.signal], dtype=float)
+                near = level[np.abs(level - np.median(level)) <= STILL_NOISE_BAND_DEG] \
+                    if level.size else level
+                self._still_noise = _detrended_noise(near)
                 self._relative_zones()
         self.state = UP
         self.top_ref = {}
@@ -227,3 +231,13 @@ class RepMachine:
             self.earlier_tops.setdefault(n, []).append(v)
         self.last_rep_end = t
         return rep
+
+
+def _detrended_noise(samples) -> float:
+    """The signal's noise while still: robust SD around its own linear trend (the start
+    level may drift slowly); 0 with too few samples to tell."""
+    still = np.asarray(list(samples), dtype=float)
+    if still.size < MIN_SAMPLES:
+        return 0.0
+    x = np.arange(still.size)
+    return robust_sd(still - np.polyval(np.polyfit(x, still, 1), x))
