@@ -23,9 +23,9 @@ def shared_clip(name: str) -> Path:
     return path
 
 
-def rendered_clip(name: str) -> tuple[Path, dict]:
-    """A rendered clip and its ground truth."""
-    video = shared_clip(f"rendered/{name}.mp4")
+def rendered_clip(name: str, folder: str = "rendered") -> tuple[Path, dict]:
+    """A rendered clip (development folder, or ``rendered-train``) and its ground truth."""
+    video = shared_clip(f"{folder}/{name}.mp4")
     truth = json.loads(video.with_suffix(".json").read_text())
     return video, truth
 

@@ -295,6 +295,7 @@ def test_frames_with_hidden_landmarks_are_not_counted():
 #: used: a trunk pitch does not tilt the trunk line of a body lying on its side)
 DRIVES = {
     "hip_extension_deg": ("hip_ext",), "knee_flexion_deg": ("knee_flex",),
+    "knee_flexion_3d_deg": ("knee_flex",),
     "hip_abduction_deg": ("abduction",), "hip_abduction_image_deg": ("abduction",),
     "trunk_to_floor_deg": ("trunk_pitch", "trunk_side_bend"),
     "pelvis_level_deg": ("pelvis_roll",), "pelvis_level_image_deg": ("pelvis_roll",),

@@ -16,8 +16,15 @@ from collections import deque
 
 import numpy as np
 
+from formcheck.analysis.confidence import (
+    POSSIBLE_BELOW,
+    fault_confidence,
+    not_judged,
+    rep_confidence,
+)
 from formcheck.analysis.exercise import Exercise
 from formcheck.analysis.faults import FaultJudge
+from formcheck.analysis.posture import PostureGate
 from formcheck.analysis.records import READY, SETUP, TOP, FrameResult, Rep, SessionResult
 from formcheck.analysis.reps import MIN_SAMPLES, RepMachine
 from formcheck.analysis.side import SideSettler
@@ -58,9 +65,11 @@ class Engine:
         self.settler = SideSettler(exercise, side)
         self.machine = RepMachine(exercise)
         self.judge = FaultJudge(exercise)
+        self.gate = PostureGate(exercise)
         self._filters = {name: OneEuroFilter(self.params) for name in self.needed}
         self.frames: list[FrameResult] = []
         self.guidance_log: list[str] = []
+        self.not_judged: list[str] = []  # fault ids this view cannot judge
         self._prev_t: float | None = None
         self._view_hist: deque[float] = deque(maxlen=VIEW_FRAMES)
         self._history: deque[tuple[float, float]] = deque()  # (t, raw signal, own sign)
@@ -122,6 +131,10 @@ class Engine:
             for name in self.needed:
                 values[name], _ = self._filters[name](math.nan, t)
         signal = values[self.mv.signal]
+        samples = self.gate.update(t, values, self.machine.may_start(signal)) \
+            if pose.has_pose else None
+        if samples is not None:
+            self.machine.posture_held(samples)
         if math.isfinite(signal):
             self._step_reps(t, self.mv.direction * signal, values)
         m = self.machine
@@ -218,7 +231,22 @@ class Engine:
             if rep is not None:
                 self.judge.incomplete_rep(rep)
         self._time_pending(self._prev_t or 0.0, final=True)
+        self._rate_confidence()
         return self.snapshot()
+
+    def _rate_confidence(self) -> None:
+        """Confidence of every rep and form fault, from the frames seen while they ran."""
+        m = self.machine
+        for rep in m.reps:
+            rep.confidence = rep_confidence(self.frames, rep, self.mv.signal, m.top_level,
+                                            self.mv.direction)
+        features = {f.id: f.feature for f in self.ex.faults}
+        self.not_judged = not_judged(self.frames, self.ex.faults, self.ex.min_quality)
+        for event in self.judge.events:
+            if event.kind == "form":
+                event.confidence = fault_confidence(self.frames, event,
+                                                    features.get(event.fault, ""))
+                event.certainty = "possible" if event.confidence < POSSIBLE_BELOW else "sure"
 
     def snapshot(self) -> SessionResult:
         """The result so far (what :meth:`finish` returns, without closing anything)."""
@@ -229,4 +257,4 @@ class Engine:
         guidance = list(dict.fromkeys(self.guidance_log))
         return SessionResult(self.ex, self.side, reps, holds, list(self.judge.events),
                              self.frames, list(self.machine.rests_s), guidance,
-                             self.machine.set)
+                             self.machine.set, self.gate.refusal(), list(self.not_judged))

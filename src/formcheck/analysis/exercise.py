@@ -9,110 +9,29 @@ from __future__ import annotations
 import hashlib
 import math
 import tomllib
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import MISSING, fields, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
 from formcheck.analysis.limits import check_ranges
+from formcheck.analysis.spec import (  # noqa: F401  (re-exported: the file's types)
+    BASELINES,
+    FRAME_RULES,
+    MOVEMENT_KINDS,
+    REP_RULES,
+    SEVERITIES,
+    VIEWS,
+    WHEN,
+    Dose,
+    Exercise,
+    Fault,
+    Movement,
+    Posture,
+    PostureCheck,
+)
 from formcheck.errors import ExerciseError
-from formcheck.features import DEFAULT_MIN_QUALITY, SPEC_BY_NAME, SmoothingParams
-
-VIEWS = ("side", "front")
-MOVEMENT_KINDS = ("reps", "hold", "pumps")
-FRAME_RULES = ("above", "below", "outside", "rise", "drop", "deviate", "dip")
-REP_RULES = ("lowering_fast",)
-WHEN = ("always", "rep", "top")
-BASELINES = ("set_start", "rep_start", "rep_top")
-SEVERITIES = ("info", "warning", "error")
-
-
-@dataclass(frozen=True)
-class Movement:
-    """What a repetition is, on the exercise's driving ``signal``.
-
-    A rep leaves the start zone (past ``start``), reaches the top zone (past ``top``) and
-    comes back to the start zone.  ``top`` may be above or below ``start``: the direction
-    follows.  ``kind``: ``reps`` (plain reps), ``hold`` (each rep is a timed hold at the
-    top), ``pumps`` (small pulses at the top are counted within each lift).
-    """
-
-    kind: str
-    signal: str
-    start: float
-    top: float
-    min_rep_s: float = 0.6
-    settle_s: float = 0.3  # time in the start position before counting starts
-    set_break_s: float = 20.0  # a pause this long in the start position begins a new set
-    final_hold_after_s: float = 0.0  # a top phase this long is the final hold, not a rep
-    pump_min_deg: float = 1.0  # smallest pump (peak-to-trough) ...
-    pump_noise_factor: float = 4.0  # ... and at least this many times the signal's noise
-    top_reference_s: float = 0.5  # the first part of the top phase, the rep's top level
-
-    @property
-    def direction(self) -> float:
-        return 1.0 if self.top > self.start else -1.0
-
-
-@dataclass(frozen=True)
-class Dose:
-    reps: int = 0
-    reps_max: int = 0
-    sets: int = 1
-    hold_s: float = 0.0
-    final_hold_s: float = 0.0
-    rest_min_s: float = 0.0
-    rest_max_s: float = 0.0
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class Fault:
-    """A form fault: a rule on a feature, held for ``min_duration_s``."""
-
-    id: str
-    rule: str
-    feature: str = ""
-    above: float | None = None
-    below: float | None = None
-    amount: float | None = None  # for rise / drop / deviate / dip and lowering_fast ratio
-    baseline: str = "set_start"
-    when: str = "rep"
-    min_duration_s: float = 0.3
-    severity: str = "warning"
-    breaks_hold: bool = False
-    cue: str = ""
-    spoken: str = ""
-    seed_quote: str = ""
-
-
-@dataclass(frozen=True)
-class Exercise:
-    name: str
-    title: str
-    seed: str
-    seed_quote: str
-    setup: str
-    camera: str
-    camera_text: str
-    tracks: tuple[str, ...]
-    movement: Movement
-    dose: Dose
-    faults: tuple[Fault, ...] = ()
-    bilateral: bool = False
-    min_quality: float = DEFAULT_MIN_QUALITY
-    progression: str = ""
-    progress_clean_reps: int = 0  # reps without form faults that earn the next level
-    progress_to: str = ""  # the exercise to progress to
-    aliases: tuple[str, ...] = ()  # short names it can be called by (bridge, donkey-kick)
-    smoothing: SmoothingParams | None = None
-    source_path: str = ""
-    sha256: str = ""
-
-    @property
-    def needed_features(self) -> tuple[str, ...]:
-        names = [self.movement.signal, *self.tracks, *(f.feature for f in self.faults)]
-        return tuple(dict.fromkeys(n for n in names if n))
+from formcheck.features import SPEC_BY_NAME, SmoothingParams
 
 
 class _Problems(list):
@@ -233,6 +152,25 @@ def _parse_smoothing(data: dict[str, Any], problems: _Problems) -> SmoothingPara
     return _build(SmoothingParams, base, "smoothing", problems)
 
 
+def _parse_posture(data: dict[str, Any], problems: _Problems) -> Posture | None:
+    raw = data.get("posture")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("checks", []), list):
+        problems.add("posture", "expected a table with a list of [[posture.checks]]")
+        return None
+    checks = []
+    for i, item in enumerate(raw.get("checks", [])):
+        check = _build(PostureCheck, item, f"posture.checks[{i}]", problems)
+        if check is not None:
+            _feature_ok(check.feature, f"posture.checks[{i}].feature", problems)
+            if check.min is None and check.max is None:
+                problems.add(f"posture.checks[{i}]", "needs min or max")
+            checks.append(check)
+    rest = {k: v for k, v in raw.items() if k != "checks"}
+    return _build(Posture, rest, "posture", problems, nested={"checks": tuple(checks)})
+
+
 def parse_exercise(data: dict[str, Any], source: str = "") -> Exercise:
     """Validate parsed TOML and build the Exercise; raises ExerciseError listing every
     problem."""
@@ -249,11 +187,11 @@ def parse_exercise(data: dict[str, Any], source: str = "") -> Exercise:
         if fault is not None:
             _check_fault(fault, f"faults[{i}]", problems)
             faults.append(fault)
-    smoothing = _parse_smoothing(data, problems)
-    top = {k: v for k, v in data.items() if k not in ("movement", "dose", "faults", "smoothing")}
-    exercise = _build(Exercise, top, "", problems,
-                      nested={"movement": movement, "dose": dose, "faults": tuple(faults),
-                              "smoothing": smoothing})
+    nested = {"movement": movement, "dose": dose, "faults": tuple(faults),
+              "smoothing": _parse_smoothing(data, problems),
+              "posture": _parse_posture(data, problems)}
+    top = {k: v for k, v in data.items() if k not in nested}
+    exercise = _build(Exercise, top, "", problems, nested=nested)
     _check_whole(exercise, movement, faults, problems)
     check_ranges(data, problems)
     if problems:

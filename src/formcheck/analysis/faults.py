@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from collections import deque
 
+import numpy as np
+
 from formcheck.analysis.exercise import Exercise, Fault
 from formcheck.analysis.records import DOWN, TOP, UP, FaultEvent, Rep
 from formcheck.analysis.reps import RepMachine
@@ -212,7 +214,18 @@ def covered_s(intervals: list[tuple[float, float]], lo: float, hi: float) -> flo
     return covered
 
 
+def _earlier_tops(f: Fault, reps: RepMachine) -> float:
+    """The person's own top level in the earlier reps: the lowest for a rise, the highest
+    for a drop (a fault shows against the cleanest of them), else the median."""
+    tops = reps.earlier_tops.get(f.feature)
+    if not tops:
+        return math.nan  # the first rep has nothing to compare with
+    return {"rise": min, "drop": max}.get(f.rule, lambda v: float(np.median(v)))(tops)
+
+
 def _baseline(f: Fault, reps: RepMachine) -> float:
+    if f.baseline == "earlier_tops":
+        return _earlier_tops(f, reps)
     source = {"set_start": reps.set_baseline, "rep_start": reps.rep_start_values,
               "rep_top": reps.top_ref}.get(f.baseline, {})
     return source.get(f.feature, math.nan)

@@ -17,6 +17,7 @@ _NON_NEGATIVE = {
     "movement": ("min_rep_s", "settle_s", "set_break_s", "final_hold_after_s", "pump_min_deg",
                  "pump_noise_factor", "top_reference_s"),
     "dose": ("reps", "reps_max", "sets", "hold_s", "final_hold_s", "rest_min_s", "rest_max_s"),
+    "posture": ("still_s", "still_deg"),
 }
 
 

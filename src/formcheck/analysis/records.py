@@ -22,6 +22,8 @@ class FaultEvent:
     set: int
     peak_value: float | None = None
     kind: str = "form"  # "form" or "dose"
+    confidence: float | None = None  # 0-1, see analysis/confidence.py
+    certainty: str = "sure"  # or "possible" (low confidence), counted apart
 
     @property
     def duration_s(self) -> float:
@@ -42,6 +44,7 @@ class Rep:
     pumps: list[float] = field(default_factory=list)  # pump amplitudes, deg
     faults: list[str] = field(default_factory=list)
     kind: str = "rep"  # "rep" or "final_hold"
+    confidence: float | None = None  # 0-1, see analysis/confidence.py
 
     @property
     def duration_s(self) -> float:
@@ -81,6 +84,8 @@ class SessionResult:
     rests_s: list[float]
     guidance: list[str]
     sets: int
+    refusal: str | None = None  # "this does not look like <exercise>: <why>"
+    not_judged: list[str] = field(default_factory=list)  # fault ids not judged from this view
 
     @property
     def counted_reps(self) -> list[Rep]:

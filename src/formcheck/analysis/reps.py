@@ -17,6 +17,9 @@ from formcheck.features import robust_sd
 #: them are not enough to judge it.
 BASELINE_FRAMES = 60
 MIN_SAMPLES = 10
+#: Before the first rep, the start-position samples this close to their median are the
+#: still ones the pump noise is measured on (the start of the lift is left out).
+STILL_NOISE_BAND_DEG = 1.5
 
 
 class RepMachine:
@@ -36,21 +39,58 @@ class RepMachine:
         self.set_baseline: dict[str, float] = {}
         self.rep_start_values: dict[str, float] = {}
         self.top_ref: dict[str, float] = {}
+        self.earlier_tops: dict[str, list[float]] = {}  # each counted rep's top level
         self._ready_since: float | None = None
         self._baseline_samples: dict[str, deque] = {n: deque(maxlen=BASELINE_FRAMES)
                                                     for n in exercise.needed_features}
         self._top_samples: dict[str, list[float]] = {}
         self._pumps = PumpCounter(self.mv)
+        # zone edges in the signal's own sign; person-relative once the posture is held
+        self._still_noise: float | None = None  # from the posture's still window
+        self.start_level = self.mv.direction * self.mv.start
+        self.top_level = self.mv.direction * self.mv.top
 
     @property
     def rep_count(self) -> int:
         return sum(1 for r in self.reps if r.kind == "rep")
 
     def in_start(self, x: float) -> bool:
-        return x <= self.mv.direction * self.mv.start
+        return x <= self.start_level
 
     def in_top(self, x: float) -> bool:
-        return x >= self.mv.direction * self.mv.top
+        return x >= self.top_level
+
+    def may_start(self, signal: float) -> bool:
+        """Whether counting may start at this value of the driving signal: in the start
+        zone, unless the zones are relative to the person's own start level."""
+        if self.mv.start_from_baseline is not None:
+            return True
+        return math.isfinite(signal) and self.in_start(self.mv.direction * signal)
+
+    def posture_held(self, samples: dict[str, list[float]]) -> None:
+        """The start posture has been held still (:class:`.posture.PostureGate`): its
+        samples are the start-position baseline; counting starts, with the start and top
+        zones relative to the person's own start level where the movement says so."""
+        for name, values in samples.items():
+            if name in self._baseline_samples:
+                self._baseline_samples[name].extend(values)
+        self.set_baseline = self._median_baseline()
+        self.state = READY
+        self._still_noise = _detrended_noise(samples.get(self.mv.signal, []))
+        self._relative_zones()
+
+    def _relative_zones(self) -> None:
+        """Start and top zones from the person's own start level, where the movement says
+        so (the top never above the exercise's own ``top``)."""
+        level = self.set_baseline.get(self.mv.signal)
+        if level is None or self.ex.posture is None:
+            return
+        own = self.mv.direction * level
+        if self.mv.top_from_baseline is not None:
+            self.top_level = min(self.mv.direction * self.mv.top,
+                                 own + self.mv.top_from_baseline)
+        if self.mv.start_from_baseline is not None:
+            self.start_level = min(own + self.mv.start_from_baseline, self.top_level)
 
     def step(self, t: float, x: float, values: dict[str, float]) -> tuple[Rep | None, Rep | None]:
         """One frame.  Returns (a rep counted now, a rep abandoned now); mostly (None, None)."""
@@ -94,12 +134,17 @@ class RepMachine:
     def noise_deg(self) -> float:
         """The driving signal's noise, from its spread while still in the start position
         (scaled median absolute deviation); pumps must stand clear of it."""
+        if self._still_noise is not None:
+            return self._still_noise
         still = self._baseline_samples.get(self.mv.signal)
         if not still or len(still) < MIN_SAMPLES:
             return 0.0
         return robust_sd(np.asarray(still))
 
     def _step_waiting(self, t: float, x: float, values: dict[str, float]) -> None:
+        if self.state == SETUP and self.ex.posture is not None:
+            self.rep_start_values = dict(values)  # counting waits for the posture
+            return
         if self.in_start(x):
             if self._ready_since is None:
                 self._ready_since = t
@@ -119,11 +164,25 @@ class RepMachine:
             return
         self._ready_since = None
         if self.state == READY:
-            if self.last_rep_end is not None:
-                self.rests_s.append(t - self.last_rep_end)
-            self.state = UP
-            self.top_ref = {}
-            self.current = Rep(len(self.reps) + 1, self.set, t)
+            self._start_rep(t)
+
+    def _start_rep(self, t: float) -> None:
+        """Left the start zone while ready: a rep begins."""
+        if self.last_rep_end is not None:
+            self.rests_s.append(t - self.last_rep_end)
+        if not any(r.set == self.set for r in self.reps):
+            # the set's baseline: the whole still start before its first rep
+            self.set_baseline = self._median_baseline() or self.set_baseline
+            if not self.reps and self.ex.posture is not None:
+                # the whole still start before the first rep (no lowering in it yet)
+                level = np.asarray(self._baseline_samples[self.mv.signal], dtype=float)
+                near = level[np.abs(level - np.median(level)) <= STILL_NOISE_BAND_DEG] \
+                    if level.size else level
+                self._still_noise = _detrended_noise(near)
+                self._relative_zones()
+        self.state = UP
+        self.top_ref = {}
+        self.current = Rep(len(self.reps) + 1, self.set, t)
 
     def _set_of_last_rep(self) -> int:
         return self.reps[-1].set if self.reps else self.set
@@ -168,5 +227,17 @@ class RepMachine:
         if self.mv.final_hold_after_s and top_len >= self.mv.final_hold_after_s:
             rep.kind = "final_hold"
         self.reps.append(rep)
+        for n, v in self.top_ref.items():
+            self.earlier_tops.setdefault(n, []).append(v)
         self.last_rep_end = t
         return rep
+
+
+def _detrended_noise(samples) -> float:
+    """The signal's noise while still: robust SD around its own linear trend (the start
+    level may drift slowly); 0 with too few samples to tell."""
+    still = np.asarray(list(samples), dtype=float)
+    if still.size < MIN_SAMPLES:
+        return 0.0
+    x = np.arange(still.size)
+    return robust_sd(still - np.polyval(np.polyfit(x, still, 1), x))

@@ -9,11 +9,13 @@ from collections import deque
 import numpy as np
 
 from formcheck.analysis.exercise import Exercise
+from formcheck.analysis.posture import first_failing
 from formcheck.capture import PoseFrame
 from formcheck.features import (
     SIDES,
     LandmarkSeries,
     anterior_sign_per_frame,
+    compute_features,
     consensus_sign,
     moving_side,
     nearer_side,
@@ -32,6 +34,7 @@ class SideSettler:
 
     def __init__(self, exercise: Exercise, side: str | None = None) -> None:
         self.bilateral = exercise.bilateral
+        self.posture = exercise.posture
         self.side: str | None = side
         self.anterior: float | None = None
         self._facing_votes: list[float] = []
@@ -48,9 +51,23 @@ class SideSettler:
         if pose.has_pose:
             series = LandmarkSeries.from_poses([pose])
             self._facing_votes.append(float(anterior_sign_per_frame(series)[0]))
-            for side in SIDES:
-                self._thigh_angles[side].append(float(thigh_angle_deg(series, side)[0]))
+            if self._in_posture(series):
+                for side in SIDES:
+                    self._thigh_angles[side].append(float(thigh_angle_deg(series, side)[0]))
         return self._drain() if self._try_settle(pose.t_s) else []
+
+    def _in_posture(self, series: LandmarkSeries) -> bool:
+        """Whether the exercise's start posture holds for one of the legs (the other one
+        may be lifted): the legs' swings are only compared on such frames, so a setup
+        (kneeling up, lying back) does not decide the working side."""
+        if self.posture is None:
+            return True
+        for side in SIDES:
+            feats = compute_features(series, side, 1.0)
+            if first_failing(self.posture, {n: float(v[0]) for n, v in feats.values.items()}) \
+                    is None:
+                return True
+        return False
 
     def flush(self) -> list[PoseFrame]:
         """At the end of input: settle with what is known, return what was buffered."""

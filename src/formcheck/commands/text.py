@@ -7,6 +7,12 @@ import errno
 import time
 
 
+def _doubts(doc: dict) -> list[str]:
+    """Why nothing was counted, and which faults this view could not judge."""
+    lines = [f"\n{doc['not_this_exercise']}"] if doc.get("not_this_exercise") else []
+    return lines + [f"  {item['fault']}: {item['why']}" for item in doc.get("not_judged", [])]
+
+
 def format_summary(doc: dict) -> str:
     s = doc["summary"]
     lines = [f"{doc['exercise']['title']} - working side: {doc['side']}",
@@ -28,11 +34,12 @@ def format_summary(doc: dict) -> str:
                          f"{r['end_s'] or 0:7.2f} {r['hold_s']:7.1f} "
                          f"{peak if peak is not None else float('nan'):7.1f} {r['pumps']:>5}  "
                          f"{', '.join(r['faults']) or '-'}")
+    lines += _doubts(doc)
     if doc["faults"]:
         lines.append("\nfaults:")
         for f in doc["faults"]:
             lines.append(f"  {f['start_s']:6.2f}-{f['end_s']:6.2f} s  {f['fault']} "
-                         f"(rep {f['rep']}): {f['cue']}")
+                         f"({f.get('certainty', 'sure')}) (rep {f['rep']}): {f['cue']}")
     else:
         lines.append("\nno form faults found")
     for note in doc["dose_notes"]:

@@ -67,6 +67,19 @@ SPECS: tuple[FeatureSpec, ...] = (
                 "{w}_shoulder", "{o}_shoulder"),
                 "side-lying: shoulder line against the vertical about the long axis: 0 "
                 "stacked, + top shoulder rolled forward"),
+    FeatureSpec("thigh_to_floor_deg", "deg", "any", ("{w}_hip", "{w}_knee"),
+                "posture: elevation of the working thigh (hip->knee, world) above the "
+                "horizontal: + knee higher than the hip, -90 thigh hanging straight down"),
+    FeatureSpec("shin_to_floor_deg", "deg", "any", ("{w}_knee", "{w}_ankle"),
+                "posture: elevation of the working shin (knee->ankle, world): 0 shin along "
+                "the floor, -90 ankle straight below the knee"),
+    FeatureSpec("knee_flexion_3d_deg", "deg", "any", ("{w}_hip", "{w}_knee", "{w}_ankle"),
+                "posture: 180 - hip-knee-ankle angle of the working leg in the world "
+                "landmarks (any view)"),
+    FeatureSpec("front_to_up_deg", "deg", "any", ("{w}_hip", "{o}_hip", "{w}_shoulder",
+                "{o}_shoulder"),
+                "posture: elevation of the direction the body's front faces (world): +90 "
+                "face up (supine), -90 face down (prone, hands and knees), 0 on the side"),
     FeatureSpec("knee_to_hip_width_ratio", "ratio", "any", ("{w}_hip", "{o}_hip", "{w}_knee",
                 "{o}_knee"),
                 "distance between the knees over distance between the hips (world)"),
@@ -189,6 +202,11 @@ def compute_features(s: LandmarkSeries, side: str, anterior_sign: float) -> Feat
         "thorax_level_deg": g.elevation_3d_deg(wos, ws),
         "thorax_roll_from_stacked_deg": g.roll_about_axis_deg(ws - wos, long_axis, g.WORLD_UP,
                                                               front),
+        "thigh_to_floor_deg": g.elevation_3d_deg(wh, s.w(f"{side}_knee")),
+        "shin_to_floor_deg": g.elevation_3d_deg(s.w(f"{side}_knee"), s.w(f"{side}_ankle")),
+        "knee_flexion_3d_deg": g.joint_flexion_deg(wh, s.w(f"{side}_knee"),
+                                                   s.w(f"{side}_ankle")),
+        "front_to_up_deg": np.degrees(np.arcsin(np.clip(front @ g.WORLD_UP, -1, 1))),
         "knee_to_hip_width_ratio": _ratio(s.w("left_knee") - s.w("right_knee"),
                                           s.w("left_hip") - s.w("right_hip")),
     }

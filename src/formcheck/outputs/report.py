@@ -133,7 +133,8 @@ def render_report(doc: dict, result: SessionResult, feats: Features | None,
         thumb = thumbnail(pose, result.side, image, frame, ex) if pose else ""
         faults.append({**fault, "thumbnail": thumb,
                        "seed_quote": spec.seed_quote if spec else ""})
-    warnings = [*doc.get("input_warnings", []), *doc["setup_guidance"]]
+    warnings = [doc["not_this_exercise"]] if doc.get("not_this_exercise") else []
+    warnings += [*doc.get("input_warnings", []), *doc["setup_guidance"]]
     if doc["frames_not_counted"]:
         share = 100.0 * doc["frames_not_counted"] / max(len(result.frames), 1)
         warnings.append(f"{doc['frames_not_counted']} frames ({share:.0f} %) were not counted: "

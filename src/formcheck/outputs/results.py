@@ -84,7 +84,7 @@ def rep_rows(res: SessionResult, rep_metrics: dict[int, dict[str, float]] | None
                "peak_" + res.exercise.movement.signal: r.peak_value,
                "pumps": len(r.pumps),
                "pump_amp_mean_deg": (sum(r.pumps) / len(r.pumps)) if r.pumps else None,
-               "faults": list(dict.fromkeys(r.faults))}
+               "faults": list(dict.fromkeys(r.faults)), "confidence": r.confidence}
         row.update((rep_metrics or {}).get(r.rep, {}))
         rows.append(row)
     return rows
@@ -104,6 +104,8 @@ def results_document(res: SessionResult, source: SourceInfo, model: dict | None,
                      "progression": ex.progression},
         "side": res.side,
         "summary": dose_summary(res),
+        "not_this_exercise": res.refusal,
+        "not_judged": [{"fault": f, "why": "not judged from this view"} for f in res.not_judged],
         "reps": rep_rows(res, rep_metrics),
         "faults": [asdict(e) for e in res.events if e.kind == "form"],
         "dose_notes": dose_notes(res),

@@ -217,7 +217,7 @@ class CueCaller:
         return self.speaker.say(phrase, key=key, now=t, **kw)
 
     def _setup(self, r) -> None:
-        if r.state == "ready" and self._state == "setup":
+        if r.state == "ready" and self._state in (None, "setup"):  # may be ready at once
             self._say("Ready. Start when you like.", "ready", r.t_s)
         if r.state == "setup" and r.guidance:
             self._say(r.guidance[0], "guidance", r.t_s, debounce_s=10.0)

@@ -3,7 +3,9 @@
 from formcheck._lazy import lazy_exports
 
 _EXPORTS = {
+    "ClipScore": "scoring",
     "ErrorStats": "groundtruth",
+    "FAULT_KIND_WORDS": "scoring",
     "FEATURE_TRUTH": "groundtruth",
     "expected_side": "groundtruth",
     "feature_errors": "groundtruth",
@@ -15,7 +17,10 @@ _EXPORTS = {
     "timing_header": "timing",
     "timing_line": "timing",
     "pooled": "timing",
+    "totals": "scoring",
     "truth_series": "groundtruth",
+    "score_document": "scoring",
+    "is_possible": "scoring",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

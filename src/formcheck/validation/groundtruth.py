@@ -17,6 +17,7 @@ import numpy as np
 from formcheck.analysis import measure_recorded
 from formcheck.capture import INDEX, N_LANDMARKS, PoseFrame
 from formcheck.features import Features, default_smoothing
+from formcheck.validation.scoring import ClipScore, score_document
 
 #: feature -> (ground-truth metric, camera views where the feature is meant to be used)
 FEATURE_TRUTH: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -123,54 +124,6 @@ def feature_errors(values: dict[str, np.ndarray], truth: dict,
     return out
 
 
-#: ground-truth fault type -> the exercise fault ids that report it
-FAULT_TRUTH: dict[str, tuple[str, ...]] = {
-    "lumbar_arch": ("back_arching", "back_doing_the_work"),
-    "knee_drift": ("knee_leaving_90",),
-    "hip_sag": ("hips_sagging",),
-    "pelvic_roll": ("hips_rolling",),
-    "trunk_rotation": ("trunk_rotation",),
-}
-
-
-@dataclass(frozen=True)
-class ClipScore:
-    clip: str
-    reps: tuple[int, int]  # (found, true)
-    holds: tuple[int, int]
-    pumps: tuple[int, int]
-    faults_found: int  # true faults overlapped by a reported fault of a matching type
-    faults_true: int
-    false_faults: int  # reported form faults overlapping no true fault of their type
-    side_ok: bool
-
-    @property
-    def counts_exact(self) -> bool:
-        return self.reps[0] == self.reps[1] and self.holds[0] == self.holds[1] \
-            and self.pumps[0] == self.pumps[1]
-
-    @property
-    def faults_ok(self) -> bool:
-        return self.faults_found == self.faults_true and self.false_faults == 0
-
-
 def score_clip(name: str, truth: dict, doc: dict) -> ClipScore:
-    """Compare a results document with the clip's ground truth."""
-    found = doc["faults"]
-    hit = 0
-    matched = set()
-    for tf in truth["faults"]:
-        ids = FAULT_TRUTH.get(tf["type"], ())
-        overlapping = [i for i, f in enumerate(found) if f["fault"] in ids
-                       and f["start_s"] <= tf["end_s"] and f["end_s"] >= tf["start_s"]]
-        hit += bool(overlapping)
-        matched.update(overlapping)
-    summary = doc["summary"]
-    return ClipScore(
-        clip=name,
-        reps=(summary["reps_done"], truth["reps"]["count"]),
-        holds=(len(summary.get("holds_s", [])), truth["holds"]["count"]),
-        pumps=(summary.get("pumps_done", 0), truth["pumps"]["count"]),
-        faults_found=hit, faults_true=len(truth["faults"]),
-        false_faults=len(found) - len(matched),
-        side_ok=doc["side"] == expected_side(truth))
+    """Compare a results document with the clip's ground truth (evaluation rules)."""
+    return score_document(name, truth, doc, expected_side(truth))

@@ -1,0 +1,137 @@
+"""The typed structures an exercise file is parsed into (see :mod:`.exercise`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from formcheck.features import DEFAULT_MIN_QUALITY, SmoothingParams
+
+VIEWS = ("side", "front")
+MOVEMENT_KINDS = ("reps", "hold", "pumps")
+FRAME_RULES = ("above", "below", "outside", "rise", "drop", "deviate", "dip")
+REP_RULES = ("lowering_fast",)
+WHEN = ("always", "rep", "top")
+BASELINES = ("set_start", "rep_start", "rep_top", "earlier_tops")
+SEVERITIES = ("info", "warning", "error")
+
+
+@dataclass(frozen=True)
+class Movement:
+    """What a repetition is, on the exercise's driving ``signal``.
+
+    A rep leaves the start zone (past ``start``), reaches the top zone (past ``top``) and
+    comes back to the start zone.  ``top`` may be above or below ``start``: the direction
+    follows.  ``kind``: ``reps`` (plain reps), ``hold`` (each rep is a timed hold at the
+    top), ``pumps`` (small pulses at the top are counted within each lift).
+    """
+
+    kind: str
+    signal: str
+    start: float
+    top: float
+    min_rep_s: float = 0.6
+    settle_s: float = 0.3  # time in the start position before counting starts
+    set_break_s: float = 20.0  # a pause this long in the start position begins a new set
+    final_hold_after_s: float = 0.0  # a top phase this long is the final hold, not a rep
+    pump_min_deg: float = 1.0  # smallest pump (peak-to-trough) ...
+    pump_noise_factor: float = 4.0  # ... and at least this many times the signal's noise
+    top_reference_s: float = 0.5  # the first part of the top phase, the rep's top level
+    # Person-relative zones (when the exercise declares a start posture): a rep leaves the
+    # start position this far past the person's own still start level (instead of
+    # ``start``), and the top is at most ``top_from_baseline`` past that level.
+    start_from_baseline: float | None = None
+    top_from_baseline: float | None = None
+
+    @property
+    def direction(self) -> float:
+        return 1.0 if self.top > self.start else -1.0
+
+
+@dataclass(frozen=True)
+class Dose:
+    reps: int = 0
+    reps_max: int = 0
+    sets: int = 1
+    hold_s: float = 0.0
+    final_hold_s: float = 0.0
+    rest_min_s: float = 0.0
+    rest_max_s: float = 0.0
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A form fault: a rule on a feature, held for ``min_duration_s``."""
+
+    id: str
+    rule: str
+    feature: str = ""
+    above: float | None = None
+    below: float | None = None
+    amount: float | None = None  # for rise / drop / deviate / dip and lowering_fast ratio
+    baseline: str = "set_start"
+    when: str = "rep"
+    min_duration_s: float = 0.3
+    severity: str = "warning"
+    breaks_hold: bool = False
+    cue: str = ""
+    spoken: str = ""
+    seed_quote: str = ""
+
+
+@dataclass(frozen=True)
+class PostureCheck:
+    """One condition of the start posture: ``feature`` within [``min``, ``max``]."""
+
+    feature: str
+    why: str  # what is wrong when the check fails, for the patient
+    min: float | None = None
+    max: float | None = None
+
+    def holds(self, value: float) -> bool:
+        return (self.min is None or value >= self.min) and \
+            (self.max is None or value <= self.max)
+
+
+@dataclass(frozen=True)
+class Posture:
+    """The exercise's start posture: every check holds, and the person has been still
+    (the driving signal and the trunk within ``still_deg`` for ``still_s``)."""
+
+    name: str
+    checks: tuple[PostureCheck, ...] = ()
+    still_s: float = 0.3  # as long as the start position's settling time before
+    still_deg: float = 6.0  # slower than 20 deg/s: a setup movement is faster
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str
+    title: str
+    seed: str
+    seed_quote: str
+    setup: str
+    camera: str
+    camera_text: str
+    tracks: tuple[str, ...]
+    movement: Movement
+    dose: Dose
+    faults: tuple[Fault, ...] = ()
+    bilateral: bool = False
+    min_quality: float = DEFAULT_MIN_QUALITY
+    progression: str = ""
+    progress_clean_reps: int = 0  # reps without form faults that earn the next level
+    progress_to: str = ""  # the exercise to progress to
+    aliases: tuple[str, ...] = ()  # short names it can be called by (bridge, donkey-kick)
+    smoothing: SmoothingParams | None = None
+    posture: Posture | None = None
+    source_path: str = ""
+    sha256: str = ""
+
+    @property
+    def needed_features(self) -> tuple[str, ...]:
+        names = [self.movement.signal, *self.tracks, *(f.feature for f in self.faults),
+                 *(c.feature for c in (self.posture.checks if self.posture else ()))]
+        return tuple(dict.fromkeys(n for n in names if n))
+
+
