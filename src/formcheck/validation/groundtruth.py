@@ -127,6 +127,7 @@ def feature_errors(values: dict[str, np.ndarray], truth: dict,
 FAULT_TRUTH: dict[str, tuple[str, ...]] = {
     "lumbar_arch": ("back_arching", "back_doing_the_work"),
     "knee_drift": ("knee_leaving_90",),
+    "tremor": ("shaking",),
     "hip_sag": ("hips_sagging",),
     "pelvic_roll": ("hips_rolling",),
     "trunk_rotation": ("trunk_rotation",),
