@@ -231,12 +231,12 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
     outcome.summary = summary_lines(session.parts, last)
     if opts.exercise.progress is not None:  # the next step, from the history
         outcome.progress = progress_text(opts.exercise, rows, docs[-1])
-        outcome.summary.append(outcome.progress)
     done = "That's the whole exercise done. Well done! " if outcome.ended_by == "dose" else ""
     session.speaker.say(done + " ".join(outcome.summary), key="summary", debounce_s=0,
                         now=session.poses[-1].t_s if session.poses else 0.0)
     if opts.window:
-        screen.show_summary(["Session done", *outcome.summary], opts.summary_s)
+        screen.show_summary(["Session done", *outcome.summary, outcome.progress],
+                            opts.summary_s)
     session.speaker.close(wait=True)  # the summary is heard to its end
     return outcome
 
