@@ -137,3 +137,79 @@ def timeline_frames(segments: list[Segment], posture: str, fps: float = 30.0,
             t += 1.0 / fps
             index += 1
     return frames
+
+
+#: MediaPipe-like jitter of the hip and knee image landmarks in a still hold, measured on
+#: the rendered clips' holds (the bundled model, cubic-detrended 2 s windows): the 3-7 Hz
+#: band carries a median RMS of 0.0022 thigh lengths, and successive frames correlate
+#: (lag-1 autocorrelation 0.8-0.9 of the detrended positions).
+JITTER_RMS_THIGH = 0.0022
+JITTER_RHO = 0.85
+
+
+def ar1_jitter(rng: np.random.Generator, n: int, band_rms: float, rho: float = JITTER_RHO,
+               fs: float = 30.0) -> np.ndarray:
+    """(n,) AR(1) noise scaled so its 3-7 Hz band carries ``band_rms`` (analytically: the
+    AR(1) spectrum integrated over the band)."""
+    e = rng.normal(0.0, 1.0, n)
+    x = np.empty(n)
+    x[0] = e[0]
+    for i in range(1, n):
+        x[i] = rho * x[i - 1] + e[i]
+    f = np.linspace(3.0, 7.0, 200)
+    psd = 2.0 / fs / np.abs(1 - rho * np.exp(-2j * np.pi * f / fs)) ** 2  # one-sided, unit e
+    band_var = float(np.sum(psd) * (f[1] - f[0]))
+    return x * band_rms / np.sqrt(band_var)
+
+
+@dataclass
+class BridgeHold:
+    """A still glute bridge (rest, lift 1 s, hold, lower 1 s, rest) without noise; its
+    hold's start and end (s)."""
+
+    frames: list[PoseFrame]
+    hold_start_s: float
+    hold_end_s: float
+
+
+def bridge_hold(hold_s: float = 20.0, rest_s: float = 8.0, sag_deg_s: float = 0.0,
+                sag_from_in_hold_s: float = 0.0, fps: float = 30.0) -> BridgeHold:
+    """Optionally sagging at ``sag_deg_s`` from ``sag_from_in_hold_s`` into the hold."""
+    lying = Pose(hip_ext=-50.0, knee_flex=100.0, other_hip_ext=-50.0, other_knee_flex=100.0)
+    top = Pose(hip_ext=10.0, knee_flex=90.0, other_hip_ext=10.0, other_knee_flex=90.0)
+    sag_s = hold_s - sag_from_in_hold_s if sag_deg_s else 0.0
+    low = top.hip_ext - sag_deg_s * sag_s
+    sagged = Pose(**{**top.__dict__, "hip_ext": low, "other_hip_ext": low})
+    segments = [Segment(rest_s, lying, lying), Segment(1.0, lying, top),
+                Segment(hold_s - sag_s, top, top)]
+    if sag_s:
+        segments.append(Segment(sag_s, top, sagged))
+    segments += [Segment(1.0, sagged, lying), Segment(rest_s, lying, lying)]
+    frames = timeline_frames(segments, "supine_side", fps=fps, working="left")
+    return BridgeHold(frames, rest_s + 1.0, rest_s + 1.0 + hold_s)
+
+
+def shaken(bridge: BridgeHold, amp_thigh: float = 0.0, freq_hz: float = 5.0,
+           onset_in_hold_s: float = 8.0, seed: int = 0,
+           jitter_rms: float = JITTER_RMS_THIGH) -> tuple[list[PoseFrame], float]:
+    """The bridge with MediaPipe-like jitter on the working hip and knee image landmarks (4
+    coordinates, independent) and an oscillation of ``amp_thigh`` thigh lengths
+    (amplitude; vertical; hip and knee in phase) at ``freq_hz`` from ``onset_in_hold_s``
+    into the hold to its end.  Returns the frames and the oscillation's onset (s)."""
+    rng = np.random.default_rng(seed)
+    thigh_px = THIGH * SCALE
+    onset = bridge.hold_start_s + onset_in_hold_s
+    t = np.array([f.t_s for f in bridge.frames])
+    noise = np.stack([ar1_jitter(rng, len(t), jitter_rms) for _ in range(4)], axis=1)
+    wave = np.where((t >= onset) & (t < bridge.hold_end_s),
+                    amp_thigh * np.sin(2 * np.pi * freq_hz * (t - onset)), 0.0)
+    out = []
+    for i, f in enumerate(bridge.frames):
+        image = f.image.copy()
+        for k, name in enumerate(("left_hip", "left_knee")):
+            j = INDEX[name]
+            image[j, 0] += noise[i, 2 * k] * thigh_px / W
+            image[j, 1] += (noise[i, 2 * k + 1] + wave[i]) * thigh_px / H
+        out.append(PoseFrame(f.index, f.t_ms, W, H, image=image, world=f.world,
+                             visibility=f.visibility, presence=f.presence))
+    return out, onset

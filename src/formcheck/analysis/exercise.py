@@ -7,18 +7,18 @@ clinician editing a copy sees everything to fix at once.  Unknown keys are error
 from __future__ import annotations
 
 import hashlib
-import math
 import tomllib
-from dataclasses import MISSING, fields, replace
+from dataclasses import fields, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any
 
 from formcheck.analysis.limits import check_ranges
 from formcheck.analysis.spec import (  # noqa: F401  (re-exported: the file's types)
     BASELINES,
     FRAME_RULES,
     MOVEMENT_KINDS,
+    PROGRESS_RULES,
     REP_RULES,
     SEVERITIES,
     VIEWS,
@@ -29,85 +29,24 @@ from formcheck.analysis.spec import (  # noqa: F401  (re-exported: the file's ty
     Movement,
     Posture,
     PostureCheck,
+    Progress,
 )
+from formcheck.analysis.tables import Problems, build, choice
+from formcheck.analysis.tremor import HoldSettings, default_hold_settings_table
 from formcheck.errors import ExerciseError
 from formcheck.features import SPEC_BY_NAME, SmoothingParams
 
 
-class _Problems(list):
-    def add(self, path: str, message: str) -> None:
-        self.append(f"{path}: {message}")
-
-
-_TYPE_NAMES = {float: "a number", "finite": "a finite number", int: "a whole number",
-               str: "text", bool: "true or false"}
-
-
-def _check_value(value: Any, hint: Any, path: str, problems: _Problems) -> Any:
-    if get_origin(hint) is tuple:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            problems.add(path, f"expected a list of names, got {value!r}")
-            return ()
-        return tuple(value)
-    args = [a for a in get_args(hint) if a is not type(None)]
-    base = args[0] if args else hint
-    ok = (isinstance(value, (int, float)) and not isinstance(value, bool)) if base is float \
-        else isinstance(value, base) and not (base is int and isinstance(value, bool))
-    if ok and base is float and not math.isfinite(value):
-        ok, base = False, "finite"
-    if not ok:
-        problems.add(path, f"expected {_TYPE_NAMES.get(base, base)}, got {value!r}")
-        return None
-    return float(value) if base is float else value
-
-
-def _build(cls: type, data: Any, path: str, problems: _Problems,
-           nested: dict[str, Any] | None = None) -> Any:
-    """Build dataclass ``cls`` from a TOML table, recording problems; None if any."""
-    if data is None:
-        problems.add(path, "missing")
-        return None
-    if not isinstance(data, dict):
-        problems.add(path or "(top level)", f"expected a table, got {data!r}")
-        return None
-    before = len(problems)
-    nested = nested or {}
-    hints = get_type_hints(cls)
-    known = {f.name for f in fields(cls)} - set(nested) - {"source_path", "sha256"}
-    prefix = f"{path}." if path else ""
-    for key in data:
-        if key not in known and key not in nested:
-            problems.add(f"{prefix}{key}", "unknown key")
-    kwargs = dict(nested)
-    for f in fields(cls):
-        if f.name not in known:
-            continue
-        if f.name in data:
-            kwargs[f.name] = _check_value(data[f.name], hints[f.name], f"{prefix}{f.name}",
-                                          problems)
-        elif f.default is MISSING and f.default_factory is MISSING:
-            problems.add(f"{prefix}{f.name}", "missing")
-    if len(problems) > before or any(v is None for k, v in nested.items()
-                                     if k in ("movement", "dose")):
-        return None
-    return cls(**kwargs)
-
-
-def _feature_ok(name: str, path: str, problems: _Problems, optional: bool = True) -> None:
+def _feature_ok(name: str, path: str, problems: Problems, optional: bool = True) -> None:
     if (name or not optional) and name not in SPEC_BY_NAME:
         problems.add(path, f"unknown feature {name!r}; known: {', '.join(SPEC_BY_NAME)}")
 
 
-def _choice(value: str, options: tuple[str, ...], path: str, problems: _Problems) -> None:
-    if value not in options:
-        problems.add(path, f"expected one of {', '.join(options)}, got {value!r}")
-
-
-def _check_fault(f: Fault, path: str, problems: _Problems) -> None:
-    _choice(f.rule, FRAME_RULES + REP_RULES, f"{path}.rule", problems)
-    _choice(f.when, WHEN, f"{path}.when", problems)
-    _choice(f.baseline, BASELINES, f"{path}.baseline", problems)
-    _choice(f.severity, SEVERITIES, f"{path}.severity", problems)
+def _check_fault(f: Fault, path: str, problems: Problems) -> None:
+    choice(f.rule, FRAME_RULES + REP_RULES, f"{path}.rule", problems)
+    choice(f.when, WHEN, f"{path}.when", problems)
+    choice(f.baseline, BASELINES, f"{path}.baseline", problems)
+    choice(f.severity, SEVERITIES, f"{path}.severity", problems)
     if f.rule in FRAME_RULES:
         _feature_ok(f.feature, f"{path}.feature", problems)
         if not f.feature:
@@ -125,15 +64,15 @@ def _check_fault(f: Fault, path: str, problems: _Problems) -> None:
 
 
 def _check_whole(exercise: Exercise | None, movement: Movement | None, faults: list[Fault],
-                 problems: _Problems) -> None:
+                 problems: Problems) -> None:
     """Checks across fields: choices, feature names, thresholds, unique fault ids."""
     if movement is not None:
-        _choice(movement.kind, MOVEMENT_KINDS, "movement.kind", problems)
+        choice(movement.kind, MOVEMENT_KINDS, "movement.kind", problems)
         _feature_ok(movement.signal, "movement.signal", problems)
         if movement.start == movement.top:
             problems.add("movement.top", "must differ from movement.start")
     if exercise is not None:
-        _choice(exercise.camera, VIEWS, "camera", problems)
+        choice(exercise.camera, VIEWS, "camera", problems)
         for i, name in enumerate(exercise.tracks):
             _feature_ok(name, f"tracks[{i}]", problems, optional=False)
     ids = [f.id for f in faults]
@@ -141,7 +80,7 @@ def _check_whole(exercise: Exercise | None, movement: Movement | None, faults: l
         problems.add("faults", f"fault id {dup!r} is used more than once")
 
 
-def _parse_smoothing(data: dict[str, Any], problems: _Problems) -> SmoothingParams | None:
+def _parse_smoothing(data: dict[str, Any], problems: Problems) -> SmoothingParams | None:
     if "smoothing" not in data:
         return None
     from formcheck.features import default_smoothing
@@ -149,10 +88,10 @@ def _parse_smoothing(data: dict[str, Any], problems: _Problems) -> SmoothingPara
     base = {f.name: getattr(default_smoothing(), f.name) for f in fields(SmoothingParams)}
     if isinstance(data["smoothing"], dict):
         base.update(data["smoothing"])
-    return _build(SmoothingParams, base, "smoothing", problems)
+    return build(SmoothingParams, base, "smoothing", problems)
 
 
-def _parse_posture(data: dict[str, Any], problems: _Problems) -> Posture | None:
+def _parse_posture(data: dict[str, Any], problems: Problems) -> Posture | None:
     raw = data.get("posture")
     if raw is None:
         return None
@@ -161,37 +100,68 @@ def _parse_posture(data: dict[str, Any], problems: _Problems) -> Posture | None:
         return None
     checks = []
     for i, item in enumerate(raw.get("checks", [])):
-        check = _build(PostureCheck, item, f"posture.checks[{i}]", problems)
+        check = build(PostureCheck, item, f"posture.checks[{i}]", problems)
         if check is not None:
             _feature_ok(check.feature, f"posture.checks[{i}].feature", problems)
             if check.min is None and check.max is None:
                 problems.add(f"posture.checks[{i}]", "needs min or max")
             checks.append(check)
     rest = {k: v for k, v in raw.items() if k != "checks"}
-    return _build(Posture, rest, "posture", problems, nested={"checks": tuple(checks)})
+    return build(Posture, rest, "posture", problems, nested={"checks": tuple(checks)})
+
+
+def _parse_hold_quality(data: dict[str, Any], problems: Problems) -> HoldSettings | None:
+    base = default_hold_settings_table()
+    if isinstance(data.get("hold_quality"), dict):
+        base.update(data["hold_quality"])
+    elif "hold_quality" in data:
+        problems.add("hold_quality", f"expected a table, got {data['hold_quality']!r}")
+    settings = build(HoldSettings, base, "hold_quality", problems)
+    if settings is not None and len(settings.bands_low_hz) != len(settings.bands_high_hz):
+        problems.add("hold_quality.bands_high_hz", "needs one upper edge per lower edge")
+    return settings
+
+
+def _parse_progress(data: dict[str, Any], problems: Problems) -> Progress | None:
+    if "progress" not in data:
+        return None
+    p = build(Progress, data["progress"], "progress", problems)
+    if p is None:
+        return None
+    choice(p.rule, PROGRESS_RULES, "progress.rule", problems)
+    need = {"clean_reps": p.clean_reps > 0 and p.to, "hold_time": p.target_hold_s > 0,
+            "rep_steps": p.rep_steps and list(p.rep_steps) == sorted(set(p.rep_steps))}
+    if p.rule in need and not need[p.rule]:
+        problems.add("progress", {"clean_reps": "rule 'clean_reps' needs clean_reps > 0 and to",
+                                  "hold_time": "rule 'hold_time' needs target_hold_s > 0",
+                                  "rep_steps": "rule 'rep_steps' needs rep_steps, increasing"
+                                  }[p.rule])
+    return p
 
 
 def parse_exercise(data: dict[str, Any], source: str = "") -> Exercise:
     """Validate parsed TOML and build the Exercise; raises ExerciseError listing every
     problem."""
-    problems = _Problems()
-    movement = _build(Movement, data.get("movement"), "movement", problems)
-    dose = _build(Dose, data.get("dose", {}), "dose", problems)
+    problems = Problems()
+    movement = build(Movement, data.get("movement"), "movement", problems)
+    dose = build(Dose, data.get("dose", {}), "dose", problems)
     faults = []
     raw_faults = data.get("faults", [])
     if not isinstance(raw_faults, list):
         problems.add("faults", "expected a list of [[faults]] tables")
         raw_faults = []
     for i, raw in enumerate(raw_faults):
-        fault = _build(Fault, raw, f"faults[{i}]", problems)
+        fault = build(Fault, raw, f"faults[{i}]", problems)
         if fault is not None:
             _check_fault(fault, f"faults[{i}]", problems)
             faults.append(fault)
     nested = {"movement": movement, "dose": dose, "faults": tuple(faults),
               "smoothing": _parse_smoothing(data, problems),
-              "posture": _parse_posture(data, problems)}
+              "posture": _parse_posture(data, problems),
+              "hold_quality": _parse_hold_quality(data, problems),
+              "progress": _parse_progress(data, problems)}
     top = {k: v for k, v in data.items() if k not in nested}
-    exercise = _build(Exercise, top, "", problems, nested=nested)
+    exercise = build(Exercise, top, "", problems, nested=nested)
     _check_whole(exercise, movement, faults, problems)
     check_ranges(data, problems)
     if problems:

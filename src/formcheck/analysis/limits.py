@@ -18,6 +18,7 @@ _NON_NEGATIVE = {
                  "pump_noise_factor", "top_reference_s"),
     "dose": ("reps", "reps_max", "sets", "hold_s", "final_hold_s", "rest_min_s", "rest_max_s"),
     "posture": ("still_s", "still_deg"),
+    "progress": ("clean_reps", "target_hold_s", "aim_step_s", "trend_days"),
 }
 
 
@@ -43,6 +44,10 @@ def check_ranges(data: dict[str, Any], problems: Any) -> None:
         problems.add("min_quality", f"must be between 0 and 1, got {quality}")
     if isinstance(data.get("smoothing"), dict):
         _check_smoothing(data["smoothing"], problems)
+    for key, value in (data.get("hold_quality") or {}).items() \
+            if isinstance(data.get("hold_quality"), dict) else ():
+        if _number(value) and value <= 0:
+            problems.add(f"hold_quality.{key}", f"must be above 0, got {value}")
 
 
 def _check_smoothing(table: dict[str, Any], problems: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from formcheck.analysis.tremor import HoldSettings
 from formcheck.features import DEFAULT_MIN_QUALITY, SmoothingParams
 
 VIEWS = ("side", "front")
@@ -104,6 +105,27 @@ class Posture:
     still_deg: float = 6.0  # slower than 20 deg/s: a setup movement is faster
 
 
+PROGRESS_RULES = ("clean_reps", "hold_time", "rep_steps")
+
+
+@dataclass(frozen=True)
+class Progress:
+    """When to progress, from the history (``[progress]``; the words stay in
+    ``progression``).  ``rule``: ``clean_reps`` (``clean_reps`` reps without form faults
+    in one session earn exercise ``to``), ``hold_time`` (the best hold grows toward
+    ``target_hold_s``; the next aim is the best hold rounded up to ``aim_step_s``) or
+    ``rep_steps`` (reps per set build up through ``rep_steps``: a step is done when every
+    set of a session reaches it)."""
+
+    rule: str
+    clean_reps: int = 0
+    to: str = ""
+    target_hold_s: float = 0.0
+    aim_step_s: float = 5.0
+    rep_steps: tuple[int, ...] = ()
+    trend_days: float = 14.0  # how far back the trend sentence looks
+
+
 @dataclass(frozen=True)
 class Exercise:
     name: str
@@ -119,9 +141,10 @@ class Exercise:
     faults: tuple[Fault, ...] = ()
     bilateral: bool = False
     min_quality: float = DEFAULT_MIN_QUALITY
-    progression: str = ""
-    progress_clean_reps: int = 0  # reps without form faults that earn the next level
-    progress_to: str = ""  # the exercise to progress to
+    progression: str = ""  # the seed's words on progressing
+    hold_to_fatigue: bool = False  # the seed asks to hold to fatigue: say when shaking starts
+    progress: Progress | None = None
+    hold_quality: HoldSettings | None = None
     aliases: tuple[str, ...] = ()  # short names it can be called by (bridge, donkey-kick)
     smoothing: SmoothingParams | None = None
     posture: Posture | None = None

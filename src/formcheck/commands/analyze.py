@@ -15,6 +15,7 @@ from formcheck.analysis import (
     FrameResult,
     SessionResult,
     check_frame_rate,
+    hold_quality,
     measure_session,
     run_session,
 )
@@ -161,7 +162,8 @@ def _write(result: SessionResult, stream: PoseStream, poses: list[PoseFrame], ou
     report's comparison with earlier sessions) but committed only once the report is on
     disk, so neither a broken history nor a kill leaves a row pointing at no report."""
     feats, metrics = measure_session(result, poses)
-    doc = results_document(result, stream.info, stream.model, metrics)
+    holds = hold_quality(result, poses, feats)
+    doc = results_document(result, stream.info, stream.model, metrics, holds)
     doc["input_complete"] = stream.complete
     doc["input_warnings"] = input_warnings(stream, poses)
     files["results"] = out_dir / "results.json"
@@ -169,7 +171,7 @@ def _write(result: SessionResult, stream: PoseStream, poses: list[PoseFrame], ou
     files["reps_csv"] = out_dir / "reps.csv"
     write_json(doc, files["results"])
     write_frames_csv(result, files["frames_csv"])
-    write_reps_csv(rep_rows(result, metrics), files["reps_csv"])
+    write_reps_csv(rep_rows(result, metrics, holds), files["reps_csv"])
     with ExitStack() as stack:
         history, history_rows, history_error = None, [], None
         if history_path is not None:

@@ -17,7 +17,9 @@ from formcheck.analysis import (
     Exercise,
     FrameResult,
     SessionResult,
+    ShakeWatch,
     check_frame_rate,
+    hold_quality,
     measure_session,
 )
 from formcheck.capture import SUFFIX, PoseFrame, RecordingWriter, open_poses, refuse_overwrite
@@ -37,6 +39,7 @@ from formcheck.outputs import (
     annotate,
     blank_like,
     number_words,
+    progress_text,
     results_document,
     write_frames_csv,
     write_json,
@@ -77,6 +80,7 @@ class LiveOutcome:
     display_s: float = 0.0  # from the first frame shown to the last
     dropped: int = 0
     summary: list[str] = field(default_factory=list)  # in plain words, said and shown
+    progress: str = ""  # the progression rule applied to the history and this session
 
 
 class _Session:
@@ -100,6 +104,9 @@ class _Session:
         self._setup_said = False
         self.finished = False
         self.slow = SlowWatch()
+        # holds to fatigue: a gentle word when shaking starts
+        self.shake = ShakeWatch(stream.info.fps or 30.0, opts.exercise.hold_quality) \
+            if opts.exercise.hold_to_fatigue else None
 
     def feed(self, pose) -> bool:
         """Analyse one pose; returns whether the dose is now done (the session is over)."""
@@ -107,6 +114,10 @@ class _Session:
         for result in self.engine.update(pose):
             self.latest = result
             self.cues.on_result(result)
+        state = self.latest.state if self.latest else "setup"
+        if self.shake is not None and self.shake.update(pose, self.engine.side, state):
+            self.speaker.say(self.opts.exercise.hold_quality.shaking_cue, key="shaking",
+                             now=pose.t_s, debounce_s=0.0)
         self._setup_speech(pose.t_s)
         return self.opts.end_at_dose and self._check_dose()
 
@@ -169,9 +180,10 @@ class _Session:
         self._last_save = now
         parts = self.snapshot()
         # the lag-free per-rep metrics, as `analyze` writes them, once at the end
-        metrics = [measure_session(p, self.poses)[1] if force else None for p in parts]
-        docs = [results_document(p, self.stream.info, self.stream.model, m)
-                for p, m in zip(parts, metrics, strict=True)]
+        measured = [measure_session(p, self.poses) if force else (None, None) for p in parts]
+        docs = [results_document(p, self.stream.info, self.stream.model, m,
+                                 hold_quality(p, self.poses, f) if force else None)
+                for p, (f, m) in zip(parts, measured, strict=True)]
         doc = {**docs[-1], "parts": docs} if len(docs) > 1 else docs[-1]
         doc["live"] = {"dropped_frames": self.slow.dropped, "shown_frames": self.slow.shown,
                        "too_slow": self.slow.ever, "note": TOO_SLOW if self.slow.ever else None}
@@ -209,18 +221,22 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
     session.finish()
     outcome.parts = session.parts
     docs = session.save(force=True)
-    last = None
+    last, rows = None, []
     if opts.history_path is not None:  # each part once
         with History(opts.history_path) as history:
             last = {r.side: r for r in history.sessions(opts.exercise.name)}
             for doc in docs:
                 history.add(doc, "live", str(session.files["results"]))
+            rows = history.sessions(opts.exercise.name)
     outcome.summary = summary_lines(session.parts, last)
+    if opts.exercise.progress is not None:  # the next step, from the history
+        outcome.progress = progress_text(opts.exercise, rows, docs[-1])
     done = "That's the whole exercise done. Well done! " if outcome.ended_by == "dose" else ""
     session.speaker.say(done + " ".join(outcome.summary), key="summary", debounce_s=0,
                         now=session.poses[-1].t_s if session.poses else 0.0)
     if opts.window:
-        screen.show_summary(["Session done", *outcome.summary], opts.summary_s)
+        screen.show_summary(["Session done", *outcome.summary, outcome.progress],
+                            opts.summary_s)
     session.speaker.close(wait=True)  # the summary is heard to its end
     return outcome
 

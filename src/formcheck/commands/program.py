@@ -155,4 +155,4 @@ def run_exercise_or_program(opts: LiveOptions, exercise: str | None, program: st
     if not exercise:
         raise InputError("say which exercise (-e NAME) or give a day's --program FILE")
     outcome = run_live(replace(opts, exercise=with_dose(load_exercise(exercise), *dose)))
-    return [outcome], outcome.summary
+    return [outcome], [*outcome.summary, *filter(None, [outcome.progress])]

@@ -92,6 +92,11 @@ def history_table(rows: list, exercise: str | None) -> str:
         if pair and exercise:
             lines.append(f"trend {label}: {pair[0]:.1f} -> {pair[1]:.1f} "
                          f"({pair[1] - pair[0]:+.1f})")
+    if exercise and rows:
+        from formcheck.analysis import load_exercise
+        from formcheck.outputs import progress_text
+
+        lines.append(f"progression: {progress_text(load_exercise(exercise), rows)}")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ _EXPORTS = {
     "number_words": "voice",
     "default_history_path": "history",
     "draw_banner": "draw",
+    "progress_text": "progress",
     "render_report": "report",
     "rep_rows": "results",
     "results_document": "results",

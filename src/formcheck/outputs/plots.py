@@ -59,3 +59,28 @@ def trend_svg(labels: list[str], values: list[float | None], ylabel: str) -> str
     ax.set_ylabel(ylabel, fontsize=8)
     ax.grid(alpha=0.3)
     return _svg(fig)
+
+
+def hold_power_svg(holds: list[dict]) -> str:
+    """Each hold's shake index over time (log scale) against the shaking threshold, with
+    shaking and sag onsets marked; empty without a measured hold."""
+    holds = [h for h in holds if h.get("shake_track", {}).get("t_s")]
+    if not holds:
+        return ""
+    fig = Figure(figsize=(10, 2.6))
+    ax = fig.subplots()
+    for h in holds:
+        track = h["shake_track"]
+        ax.plot(track["t_s"], track["index"], color="#1f77b4", lw=1.2)
+        if h.get("shaking_from_s") is not None:
+            ax.axvline(h["shaking_from_s"], color=FAULT_COLOR, lw=1.0)
+        if h.get("sag_from_s") is not None:
+            ax.axvline(h["sag_from_s"], color="#ff7f0e", lw=1.0, ls="--")
+    ax.axhline(holds[0]["shake_threshold"], color=FAULT_COLOR, lw=0.8, ls=":")
+    ax.set_yscale("log")
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("shake index (x rest)", fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.suptitle("Shaking in the holds - dotted: threshold; red: shaking from; orange dashed: "
+                 "sag from", fontsize=9)
+    return _svg(fig)

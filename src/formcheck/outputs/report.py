@@ -18,7 +18,8 @@ from formcheck.capture import PoseFrame
 from formcheck.features import Features
 from formcheck.outputs.draw import annotate, blank_like, draw_skeleton
 from formcheck.outputs.history import SessionRow, trend
-from formcheck.outputs.plots import angles_over_time_svg, trend_svg
+from formcheck.outputs.plots import angles_over_time_svg, hold_power_svg, trend_svg
+from formcheck.outputs.progress import progress_text
 
 THUMB_WIDTH_PX = 320
 REP_COLUMNS_FIRST = ["rep", "kind", "set", "start_s", "end_s", "up_s", "down_s", "hold_s",
@@ -79,17 +80,26 @@ def worst_frame_index(result: SessionResult, fault: dict, feature: str | None) -
     return idx[len(idx) // 2]
 
 
-def progression_text(doc: dict, result: SessionResult, history: Sequence[SessionRow]) -> str:
-    ex = result.exercise
-    if not ex.progress_clean_reps:
-        return ex.progression
-    faulty = {f["rep"] for f in doc["faults"]}
-    clean = sum(1 for r in result.counted_reps if r.rep not in faulty)
-    if clean >= ex.progress_clean_reps:
-        return (f"Ready for {ex.progress_to}: {clean} reps without compensation this "
-                f"session. ({ex.progression})")
-    return (f"{clean} of {ex.progress_clean_reps} reps without compensation this session; "
-            f"{ex.progress_to} once all {ex.progress_clean_reps} are clean. ({ex.progression})")
+def hold_sentences(doc: dict) -> list[str]:
+    """Per hold that shook, sagged or broke: one sentence ("Hold 2: shaking from 42 s
+    (3-7 Hz); hip extension sagging 0.3°/s from 50 s.")."""
+    signal = doc["exercise"]["signal"].removesuffix("_deg").replace("_", " ")
+    out = []
+    for q in doc.get("hold_quality", []):
+        parts = []
+        if q["shaking_from_s"] is not None:
+            parts.append(f"shaking from {q['shaking_from_s']:.0f} s ({q['shake_band']})")
+        if q["sag_from_s"] is not None:
+            parts.append(f"{signal} sagging {q['sag_deg_s']:.1f}°/s from {q['sag_from_s']:.0f} s"
+                         + ("" if q["sag_recovered"] else ", not recovered"))
+        if q["fatigue_from_s"] is not None:
+            parts.append(f"fatigue from {q['fatigue_from_s']:.0f} s")
+        if q["first_break_s"] is not None:
+            parts.append(f"first break {q['first_break_s']:.1f} s after reaching the top")
+        if parts:
+            caveat = "" if q["reliable"] else f" (unreliable: {', '.join(q['unreliable_because'])})"
+            out.append(f"Hold {q['rep']}: " + "; ".join(parts) + caveat + ".")
+    return out
 
 
 def history_view(history: Sequence[SessionRow]) -> tuple[str, str]:
@@ -146,7 +156,8 @@ def render_report(doc: dict, result: SessionResult, feats: Features | None,
     return env.get_template("report.html.j2").render(
         doc=doc, s=doc["summary"], angles_svg=angles_svg, rep_columns=rep_columns,
         faults=faults, warnings=warnings, fmt=_fmt,
-        progression=progression_text(doc, result, history), history=list(history),
+        progression=progress_text(ex, history, doc), history=list(history),
+        hold_sentences=hold_sentences(doc), hold_svg=hold_power_svg(doc.get("hold_quality", [])),
         trend_text=trend_text, trend_svg=trend_plot)
 
 

@@ -68,8 +68,29 @@ def dose_notes(res: SessionResult) -> list[dict[str, Any]]:
     return notes
 
 
-def rep_rows(res: SessionResult, rep_metrics: dict[int, dict[str, float]] | None = None
-             ) -> list[dict[str, Any]]:
+#: Per-rep columns of a hold's quality, from its figures (all of them are in results.json's
+#: ``hold_quality``).
+HOLD_COLUMNS = {name: name for name in ("shake_index", "shake_band", "shaking_from_s",
+                                        "drift_deg_s", "sag_from_s", "sag_deg_s",
+                                        "fatigue_from_s")} | {
+    f"hold_{name}": name for name in ("first_break_s", "first_frame", "last_frame", "reliable")}
+SHAKING = "shaking"
+
+
+def shaking_events(res: SessionResult, holds: dict[int, dict]) -> list[dict[str, Any]]:
+    """Shaking in a hold, as an entry of ``faults`` (kind ``fatigue``: a sign of fatigue,
+    not of compensation), from its onset to the end of the hold."""
+    cue = res.exercise.hold_quality.shaking_cue if res.exercise.hold_quality else ""
+    return [{"fault": SHAKING, "severity": "info", "cue": cue,
+             "start_s": q["shaking_from_s"], "end_s": q["end_s"], "rep": rep,
+             "set": next((r.set for r in res.reps if r.rep == rep), 1),
+             "peak_value": q["shake_index"], "kind": "fatigue", "band": q["shake_band"],
+             "reliable": q["reliable"]}
+            for rep, q in sorted(holds.items()) if q.get("shaking_from_s") is not None]
+
+
+def rep_rows(res: SessionResult, rep_metrics: dict[int, dict[str, float]] | None = None,
+             holds: dict[int, dict] | None = None) -> list[dict[str, Any]]:
     rows = []
     for r in res.reps:
         row = {"rep": r.rep, "kind": r.kind, "set": r.set, "start_s": r.start_s,
@@ -86,12 +107,16 @@ def rep_rows(res: SessionResult, rep_metrics: dict[int, dict[str, float]] | None
                "pump_amp_mean_deg": (sum(r.pumps) / len(r.pumps)) if r.pumps else None,
                "faults": list(dict.fromkeys(r.faults)), "confidence": r.confidence}
         row.update((rep_metrics or {}).get(r.rep, {}))
+        quality = (holds or {}).get(r.rep)
+        if quality:
+            row.update({column: quality[key] for column, key in HOLD_COLUMNS.items()})
         rows.append(row)
     return rows
 
 
 def results_document(res: SessionResult, source: SourceInfo, model: dict | None,
-                     rep_metrics: dict[int, dict[str, float]] | None = None) -> dict[str, Any]:
+                     rep_metrics: dict[int, dict[str, float]] | None = None,
+                     holds: dict[int, dict] | None = None) -> dict[str, Any]:
     ex = res.exercise
     doc = {
         "format": FORMAT, "version": VERSION,
@@ -106,8 +131,10 @@ def results_document(res: SessionResult, source: SourceInfo, model: dict | None,
         "summary": dose_summary(res),
         "not_this_exercise": res.refusal,
         "not_judged": [{"fault": f, "why": "not judged from this view"} for f in res.not_judged],
-        "reps": rep_rows(res, rep_metrics),
-        "faults": [asdict(e) for e in res.events if e.kind == "form"],
+        "reps": rep_rows(res, rep_metrics, holds),
+        "faults": sorted([asdict(e) for e in res.events if e.kind == "form"]
+                         + shaking_events(res, holds or {}), key=lambda f: f["start_s"]),
+        "hold_quality": [q for _, q in sorted((holds or {}).items())],
         "dose_notes": dose_notes(res),
         "setup_guidance": res.guidance,
         "frames_not_counted": sum(1 for f in res.frames if not f.counted),
