@@ -21,6 +21,7 @@ from formcheck.analysis import (
     measure_session,
 )
 from formcheck.capture import SUFFIX, PoseFrame, RecordingWriter, open_poses, refuse_overwrite
+from formcheck.commands.analyze import write_session_report
 from formcheck.commands.coaching import (
     TOO_SLOW,
     SlowWatch,
@@ -63,6 +64,7 @@ class LiveOptions:
     window: bool = True
     fullscreen: bool = False
     end_at_dose: bool = True
+    patient: str | None = None
 
 
 @dataclass
@@ -170,7 +172,7 @@ class _Session:
         parts = self.snapshot()
         # the lag-free per-rep metrics, as `analyze` writes them, once at the end
         metrics = [measure_session(p, self.poses)[1] if force else None for p in parts]
-        docs = [results_document(p, self.stream.info, self.stream.model, m)
+        docs = [results_document(p, self.stream.info, self.stream.model, m, self.opts.patient)
                 for p, m in zip(parts, metrics, strict=True)]
         doc = {**docs[-1], "parts": docs} if len(docs) > 1 else docs[-1]
         doc["live"] = {"dropped_frames": self.slow.dropped, "shown_frames": self.slow.shown,
@@ -215,6 +217,8 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
             last = {r.side: r for r in history.sessions(opts.exercise.name)}
             for doc in docs:
                 history.add(doc, "live", str(session.files["results"]))
+    outcome.files["report"] = write_session_report(session.parts[-1], docs[-1], session.poses,
+                                                   opts.out_dir, opts.history_path)
     outcome.summary = summary_lines(session.parts, last)
     done = "That's the whole exercise done. Well done! " if outcome.ended_by == "dose" else ""
     session.speaker.say(done + " ".join(outcome.summary), key="summary", debounce_s=0,
