@@ -121,15 +121,13 @@ def test_sessions_are_dated_from_the_source_and_reanalysis_replaces(dated_clip, 
 def test_a_file_without_a_date_tag_is_dated_by_its_file_time(tmp_path):
     import os
 
-    from formcheck.capture import VideoFileSource
+    from formcheck.capture import recorded_time_utc
 
     video, _ = rendered_clip("bridge_hold_clean")
     plain = tmp_path / "plain.mp4"
     plain.write_bytes(video.read_bytes())
     os.utime(plain, (1_700_000_000, 1_700_000_000))  # 2023-11-14T22:13:20Z
-    with VideoFileSource(plain) as src:
-        info = src.info
-    assert info.recorded_utc == "2023-11-14T22:13:20+00:00"
+    assert recorded_time_utc(plain) == "2023-11-14T22:13:20+00:00"
 
 
 PRESCRIPTION = """

@@ -60,3 +60,13 @@ def file_sha256(path: str | Path) -> str:
         while chunk := fh.read(CHUNK_BYTES):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def dated(info, source: str | Path | int):
+    """A SourceInfo with when its source was recorded and, for a file, its content hash
+    (a camera: now)."""
+    from dataclasses import replace
+
+    if isinstance(source, int):
+        return replace(info, recorded_utc=now_utc())
+    return replace(info, recorded_utc=recorded_time_utc(source), sha256=file_sha256(source))

@@ -15,7 +15,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from formcheck.capture.dating import file_sha256, now_utc, recorded_time_utc
 from formcheck.capture.files import check_input_file, undecodable_message
 from formcheck.errors import SourceEndedEarly, SourceError
 
@@ -85,8 +84,7 @@ class VideoFileSource:
             name=self.path.name, kind="video", width_px=first.shape[1],
             height_px=first.shape[0], fps=fps if fps > 0 else 30.0,
             frame_count=count if count > 0 else None,
-            rotation_deg=int(self._cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0),
-            recorded_utc=recorded_time_utc(self.path), sha256=file_sha256(self.path))
+            rotation_deg=int(self._cap.get(cv2.CAP_PROP_ORIENTATION_META) or 0))
 
     def __enter__(self) -> VideoFileSource:
         return self
@@ -180,8 +178,7 @@ class CameraSource(_GrabbedSource):
         fps = self._cap.get(cv2.CAP_PROP_FPS) or 0.0
         self.info = SourceInfo(name=f"camera {index}", kind="camera",
                                width_px=first.shape[1], height_px=first.shape[0],
-                               fps=fps if fps > 0 else 30.0, frame_count=None,
-                               recorded_utc=now_utc())
+                               fps=fps if fps > 0 else 30.0, frame_count=None)
         self._grabber = LatestFrameGrabber(self._cap.read, endless=True,
                                            what=f"camera {index}")
 
