@@ -214,7 +214,7 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
     last = None
     if opts.history_path is not None:  # each part once
         with History(opts.history_path) as history:
-            last = {r.side: r for r in history.sessions(opts.exercise.name)}
+            last = {r.side: r for r in history.sessions(opts.exercise.name, opts.patient or "")}
             for doc in docs:
                 history.add(doc, "live", str(session.files["results"]))
     outcome.files["report"] = write_session_report(session.parts[-1], docs[-1], session.poses,
