@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -21,14 +22,25 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def sag_session(extracted, tmp_path_factory):
-    """The rendered bridge with a sag, analysed twice into one history."""
+    """The rendered bridge with a sag, analysed twice for one patient (the second time with
+    a skeleton video and a PDF), after two earlier sessions of that patient, one per side."""
     video, truth = rendered_clip("bridge_hold_sag")
     rec = extracted(video)
     root = tmp_path_factory.mktemp("report")
     history = root / "history.sqlite"
+    with History(history) as h:
+        for day, side, hold in ((1, "left", 5.0), (2, "right", 7.5)):
+            h.add({"patient": "p01", "side": side, "exercise": {
+                "name": "glute_bridge", "signal": "hip_extension_deg"},
+                "provenance": {"source": {"name": f"earlier-{side}.mp4", "sha256": side,
+                                          "recorded_utc": f"2020-01-0{day}T09:00:00+00:00"}},
+                "summary": {"reps_done": 2, "sets_done": 1, "holds_s": [hold]},
+                "reps": [{"kind": "rep", "range_hip_extension_deg": 40.0}] * 2,
+                "faults": []}, "analyze", "")
     ex = load_exercise("glute_bridge")
-    first = analyze_input(rec, ex, root / "first", history_path=history)
-    second = analyze_input(rec, ex, root / "second", history_path=history)
+    first = analyze_input(rec, ex, root / "first", history_path=history, patient="p01")
+    second = analyze_input(rec, ex, root / "second", history_path=history, patient="p01",
+                           video="skeleton", pdf=CHROMIUM is not None)
     return first, second, history, truth
 
 
@@ -51,18 +63,20 @@ def test_report_opens_offline_in_chromium(sag_session, tmp_path):
         page.wait_for_load_state("load")
         shot = tmp_path / "report.png"
         page.screenshot(path=str(shot), full_page=True)
-        rep_count = page.inner_text("#rep-count")
+        rep_count = page.inner_text("#dose tr:nth-child(2) td:nth-child(2)")
         fault_text = page.inner_text("#faults")
         plot_paths = page.locator("#angles-plot svg path").count()
         history_rows = page.locator("#history tr").count()
         browser.close()
     assert [c for c in console if c[0] in ("error", "pageerror")] == []
-    assert requests == [report.as_uri()]  # nothing fetched but the page itself
+    # nothing fetched but the page itself and the session's video beside it
+    assert requests[0] == report.as_uri()
+    assert set(requests[1:]) <= {second.files["video"].as_uri()}
     assert shot.stat().st_size > 50_000
     assert rep_count == "3"
-    assert "hips sagging" in fault_text and "Keep your hips up" in fault_text
+    assert "hips sagging" in fault_text.lower() and "Keep your hips up" in fault_text
     assert plot_paths > 10
-    assert history_rows == 3  # header + two sessions
+    assert history_rows == 4  # header + the two earlier sessions + this one
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -114,18 +128,20 @@ def test_exports_match_the_engine_result(sag_session):
     assert "hips_sagging" in reps[1]["faults"]
 
 
-def test_history_shows_both_sessions_and_a_trend(sag_session):
+def test_history_keeps_one_row_per_source_and_trends_each_side(sag_session):
     first, second, history_path, _ = sag_session
     with History(history_path) as history:
-        rows = history.sessions("glute_bridge")
-    assert len(rows) == 2
-    assert rows[0].reps == rows[1].reps == 3
+        rows = history.sessions("glute_bridge", "p01")
+    assert [(r.side, r.number) for r in rows] == [("left", 1), ("right", 1), ("left", 2)]
+    assert rows[-1].reps == 3 and rows[-1].source == "bridge_hold_sag.mp4"
     html = second.files["report"].read_text()
-    assert "Progress across sessions" in html and "Best hold:" in html
+    assert "This patient's sessions" in html and "Longest hold (s)" in html
+    assert 'id="symmetry"' in html and 'id="trends"' in html
     out = subprocess.run([sys.executable, "-m", "formcheck", "history", "--history",
                           str(history_path), "--exercise", "glute_bridge"],
                          capture_output=True, text=True, check=True).stdout
-    assert out.count("bridge_hold_sag") == 2 and "trend best hold (s)" in out
+    assert out.count("bridge_hold_sag") == 1
+    assert "trend p01 glute_bridge left side, best hold (s): 5.0 -> 8.7" in out
 
 
 def test_batch_reports_a_failed_file_and_finishes_the_others(extracted, tmp_path):
@@ -181,3 +197,132 @@ def test_a_file_that_is_not_a_history_database_is_a_clear_error(tmp_path):
     assert "Traceback" not in proc.stderr
     assert "is not a formcheck history database" in proc.stderr
     assert "--no-history" in proc.stderr
+
+
+# --- the report in Chromium: summary, layout at desktop and phone widths, PDF, video ---
+
+def _browser(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--autoplay-policy=no-user-gesture-required"])
+
+
+@pytest.fixture
+def page_at():
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (.ci/run installs Debian's chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = _browser(p)
+
+        def open_at(path: Path, width: int):
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            return page
+
+        yield open_at
+        browser.close()
+
+
+SUMMARY = re.compile(r"^(\d+) of (\d+) holds done, longest ([\d.]+) s of (\d+) s; "
+                     r"hips sagging in hold (\d+) for ([\d.]+) s, by (\d+)°\.$")
+
+
+def test_summary_sentence_comes_first_and_agrees_with_results_json(sag_session, page_at):
+    _, second, _, _ = sag_session
+    doc = json.loads(second.files["results"].read_text())
+    page = page_at(second.files["report"], 1280)
+    first_text = page.evaluate("document.querySelector('h1').nextElementSibling"
+                               ".nextElementSibling.id")
+    m = SUMMARY.match(page.inner_text("#summary").strip())
+    assert first_text == "summary" and m, page.inner_text("#summary")
+    s, (fault,) = doc["summary"], doc["faults"]
+    assert int(m[1]) == s["reps_done"] and int(m[2]) == s["reps_target"]
+    assert m[3] == f"{max(s['holds_s']):.1f}" and int(m[4]) == s["hold_target_s"]
+    assert int(m[5]) == fault["rep"]
+    assert m[6] == f"{fault['end_s'] - fault['start_s']:.1f}"
+    top = next(r for r in doc["reps"] if r["rep"] == fault["rep"])["peak_hip_extension_deg"]
+    assert int(m[7]) == round(top - fault["peak_value"])
+    assert 15 <= int(m[7]) <= 35  # the clip's injected sag is about 24 degrees
+
+
+def test_no_horizontal_scroll_at_1280_px(sag_session, page_at):
+    page = page_at(sag_session[1].files["report"], 1280)
+    widths = page.evaluate("[document.documentElement.scrollWidth, "
+                           "document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1] == 1280
+    # the per-rep table is whole on screen: its last column is inside the page
+    right = page.evaluate("document.querySelector('#reps th:last-child')"
+                          ".getBoundingClientRect().right")
+    assert right <= 1280
+
+
+OVERFLOWING = """() => [...document.body.querySelectorAll('*')].filter(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || el.closest('svg')) return false;
+    return r.right > window.innerWidth + 0.5 || el.scrollWidth > el.clientWidth + 1
+        && getComputedStyle(el).overflowX === 'visible' && el.clientWidth > 0;
+}).map(el => el.tagName + '#' + el.id + '.' + el.className)"""
+
+
+def test_no_text_overflows_on_a_390_px_phone(sag_session, page_at):
+    page = page_at(sag_session[1].files["report"], 390)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate(OVERFLOWING) == []
+    # the per-rep table reads as one card per hold, each cell labelled
+    assert page.evaluate("getComputedStyle(document.querySelector('#reps td')).display") \
+        == "block"
+
+
+def test_pdf_pages_hold_the_whole_per_rep_table(sag_session, tmp_path):
+    if CHROMIUM is None or shutil.which("pdftoppm") is None:
+        pytest.skip("needs Chromium and poppler-utils (.ci/run installs both)")
+    cv2 = pytest.importorskip("cv2")
+    _, second, _, _ = sag_session
+    pdf = second.files["pdf"]
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert 1 <= len(pages) <= 4
+    for path in pages:
+        img = cv2.imread(str(path))
+        h, w = img.shape[:2]
+        assert w < h  # A4 portrait
+        assert (img.min(axis=2) < 200).mean() > 0.02, f"{path.name} is (nearly) blank"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    doc = json.loads(second.files["results"].read_text())
+    for title in ("Hold", "Starts at (s)", "Held at the top (s)", "Peak hip extension (°)",
+                  "Range hip extension (°)", "Faults"):
+        assert title in text
+    # the table is on one page, its header with it
+    (page_text,) = [t for t in text.split("\f") if "Held at the top (s)" in t]
+    lines = page_text.splitlines()
+    for rep in doc["reps"]:
+        faults = ", ".join(f.replace("_", " ") for f in rep["faults"]) or "none"
+        row = [ln for ln in lines if f"{rep['start_s']:.1f}" in ln and f"{rep['hold_s']:.1f}"
+               in ln and ln.rstrip().endswith(faults)]
+        assert row, f"rep {rep['rep']} is not whole in the PDF"
+    assert "scroll" not in text.lower()
+
+
+def test_the_embedded_h264_video_plays(sag_session, page_at):
+    _, second, _, _ = sag_session
+    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0",
+                            "-show_entries", "stream=codec_name,pix_fmt", "-of", "csv=p=0",
+                            str(second.files["video"])], capture_output=True, text=True)
+    assert probe.stdout.strip() == "h264,yuv420p"
+    page = page_at(second.files["report"], 1280)
+    page.evaluate("() => { const v = document.querySelector('#video'); v.muted = true; "
+                  "return v.play(); }")
+    page.wait_for_function("() => document.querySelector('#video').currentTime > 0.2",
+                           timeout=20_000)
+    state = page.evaluate("() => { const v = document.querySelector('#video'); "
+                          "return [v.readyState, v.duration, v.error && v.error.code]; }")
+    assert state[0] >= 2 and state[1] > 30 and state[2] is None
+    # each fault links to its moment in the video
+    href = page.get_attribute("#fault-hips_sagging a[href*='#t=']", "href")
+    fault = json.loads(second.files["results"].read_text())["faults"][0]
+    assert href == f"{second.files['video'].name}#t={fault['start_s']:.1f}"

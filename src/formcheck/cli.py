@@ -96,16 +96,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from formcheck.analysis import load_exercise
-    from formcheck.commands import expand_inputs, format_summary
+    from formcheck.commands import exercise_for_patient, expand_inputs, format_summary
 
-    exercise = load_exercise(args.exercise)  # checked once, before any work
     history = None if args.no_history else Path(args.history or default_history_path())
+    exercise, prescribed = exercise_for_patient(args, history or default_history_path())
     if len(args.sources) == 1 and isinstance(args.sources[0], int):
         raise InputError("analyze takes files; for a camera use 'formcheck live'")
     sources = expand_inputs([str(s) for s in args.sources])
     if len(sources) > 1 or Path(str(args.sources[0])).is_dir():
-        return _analyze_many(sources, args, history)
+        return _analyze_many(sources, args, history, prescribed)
     from formcheck.commands import analyze_input
 
     source = sources[0]
@@ -113,7 +112,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     progress = _progress(args)
     try:
         analysis = analyze_input(source, exercise, out, side=args.side, model=args.model,
-                                 video=args.video, history_path=history, progress=progress)
+                                 video=args.video, history_path=history, progress=progress,
+                                 patient=args.patient, prescribed=prescribed, pdf=args.pdf)
     finally:
         progress.clear()
     _warn(analysis.document["input_warnings"])
@@ -128,7 +128,8 @@ def _warn(warnings: list[str]) -> None:
         print(f"formcheck: warning: {warning}", file=sys.stderr)
 
 
-def _analyze_many(sources: list[Path], args: argparse.Namespace, history: Path | None) -> int:
+def _analyze_many(sources: list[Path], args: argparse.Namespace, history: Path | None,
+                  prescribed) -> int:
     from formcheck.commands import batch_table, run_batch
 
     out_root = Path(args.output or "formcheck-out")
@@ -139,7 +140,7 @@ def _analyze_many(sources: list[Path], args: argparse.Namespace, history: Path |
         print(f"[{bar:<30}] {done}/{total} {item.source.name}: {status}", file=sys.stderr)
 
     items = list(run_batch(sources, args.exercise, out_root, args.side, args.model, args.video,
-                           history, args.workers, progress))
+                           history, args.workers, progress, args.patient, prescribed))
     items.sort(key=lambda i: str(i.source))
     print("\n" + batch_table(items))
     failed = sum(not i.ok for i in items)
@@ -147,17 +148,9 @@ def _analyze_many(sources: list[Path], args: argparse.Namespace, history: Path |
     return EXIT_INPUT if failed else EXIT_OK
 
 
-def cmd_history(args: argparse.Namespace) -> int:
-    from formcheck.commands import history_table
-    from formcheck.outputs import History
-
-    path = Path(args.history or default_history_path())
-    if not path.is_file():
-        print(f"no history yet at {path}")
-        return EXIT_OK
-    with History(path) as history:
-        rows = history.sessions(args.exercise)
-    print(history_table(rows, args.exercise))
+def cmd_clinic(args: argparse.Namespace) -> int:
+    """history and prescribe: their text, from the history database's folder."""
+    print(args.text(Path(args.history or default_history_path()), args))
     return EXIT_OK
 
 
@@ -170,7 +163,7 @@ def cmd_live(args: argparse.Namespace) -> int:
                            voice=not args.no_voice, history_path=history, model=args.model,
                            voice_wav_dir=Path(args.voice_wav) if args.voice_wav else None,
                            summary_s=args.summary_s, fullscreen=args.fullscreen,
-                           end_at_dose=not args.no_auto_end)
+                           end_at_dose=not args.no_auto_end, patient=args.patient)
     outcomes, lines = run.run_exercise_or_program(
         opts, args.exercise, args.program, (args.reps, args.sets, args.hold_s), args.source or [])
     print("\n".join(lines))
@@ -222,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--video", choices=("annotated", "skeleton"),
                    help="also write a video: the frames with the overlay (patient video: "
                    "only with consent), or the skeleton alone on a dark background")
+    p.add_argument("--pdf", action="store_true", help="also print the report to report.pdf "
+                   "(A4, through headless Chromium)")
     p.add_argument("--workers", type=_number_arg(int, 1, "whole number (1 or more)"),
                    help="processes for many inputs (default: all cores)")
     _add_history_args(p)
@@ -250,11 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_arg(p)
     p.set_defaults(func=cmd_live)
 
-    p = sub.add_parser("history", help="list past sessions and trends")
-    p.add_argument("--exercise", help="only this exercise")
-    p.add_argument("--history", metavar="DB", help="history database (default: "
-                   "$FORMCHECK_HISTORY or ~/.local/share/formcheck/history.sqlite)")
-    p.set_defaults(func=cmd_history)
+    from formcheck.commands import add_clinic_parsers
+
+    add_clinic_parsers(sub, cmd_clinic)
 
     p = sub.add_parser("exercises", help="list the exercises, or show one")
     p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
@@ -271,6 +264,9 @@ def _add_history_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--history", metavar="DB", help="history database (default: "
                    "$FORMCHECK_HISTORY or ~/.local/share/formcheck/history.sqlite)")
     p.add_argument("--no-history", action="store_true", help="do not store this session")
+    from formcheck.commands import add_patient_args
+
+    add_patient_args(p)
 
 
 def _add_model_arg(p: argparse.ArgumentParser) -> None:

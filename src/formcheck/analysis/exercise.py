@@ -1,8 +1,7 @@
 """Exercise definitions: TOML files parsed into frozen, typed structures.
 
 Validation collects every problem with its key path before raising one ExerciseError, so a
-clinician editing a copy sees everything to fix at once.  Unknown keys are errors.
-"""
+clinician editing a copy sees everything to fix at once.  Unknown keys are errors."""
 
 from __future__ import annotations
 

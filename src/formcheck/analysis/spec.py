@@ -57,7 +57,10 @@ class Dose:
     final_hold_s: float = 0.0
     rest_min_s: float = 0.0
     rest_max_s: float = 0.0
+    pumps: int = 0  # pumps per lift (kind "pumps"), at least ...
+    pumps_max: int = 0  # ... and at most
     text: str = ""
+    prescribed: bool = False  # this patient's prescription, not the exercise's default
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.capture.dating import dated
 from formcheck.capture.files import check_input_file
 from formcheck.capture.landmarks import PoseFrame
 from formcheck.capture.model import ModelInfo, resolve_model
@@ -108,6 +109,6 @@ def open_poses(source: str | Path | int, model_path: str | Path | None = None,
     except BaseException:
         stack.close()
         raise
-    return PoseStream(frames.info, model_record(model),
+    return PoseStream(dated(frames.info, source), model_record(model),
                       ((f.bgr, pose, f.captured_s) for f, pose in estimator.run(frames)), stack,
                       frames)

@@ -4,7 +4,8 @@ Schema (version 1), one JSON object per line, UTF-8:
 
 1. header: ``{"format": "formcheck-landmarks", "version": 1, "formcheck_version": ...,
    "created_utc": ..., "source": {name, kind, width_px, height_px, fps, frame_count,
-   rotation_deg}, "model": {"file": ..., "sha256": ...}, "landmark_names": [33 names]}``
+   rotation_deg, recorded_utc, sha256}, "model": {"file": ..., "sha256": ...},
+   "landmark_names": [33 names]}``
 2. one line per frame, in order: ``{"i": frame index, "t_ms": source timestamp}`` plus,
    when a person was found, ``"image"`` (33 x [x, y, z], x/y normalised by width/height as
    MediaPipe gives them), ``"world"`` (33 x [x, y, z] metres), ``"visibility"`` and

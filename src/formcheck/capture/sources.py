@@ -42,6 +42,8 @@ class SourceInfo:
     fps: float
     frame_count: int | None  # declared by the container; None for cameras
     rotation_deg: int = 0  # rotation applied from the container's metadata
+    recorded_utc: str | None = None  # when the source was recorded (files: metadata/mtime)
+    sha256: str | None = None  # content hash of a source file, to recognise it again
 
 
 def _open_capture(target: str | int) -> cv2.VideoCapture:

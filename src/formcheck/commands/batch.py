@@ -61,14 +61,15 @@ class BatchItem:
 def _one(args: tuple) -> BatchItem:
     import time
 
-    from formcheck.analysis import load_exercise
+    from formcheck.analysis import load_exercise, prescribed_exercise
     from formcheck.commands.analyze import analyze_input
 
-    source, exercise_ref, out_dir, side, model, video, history = args
+    source, exercise_ref, out_dir, side, model, video, history, patient, prescribed = args
     t0 = time.perf_counter()
     try:
-        analysis = analyze_input(source, load_exercise(exercise_ref), out_dir, side, model,
-                                 video, history)
+        exercise = prescribed_exercise(load_exercise(exercise_ref), prescribed)
+        analysis = analyze_input(source, exercise, out_dir, side, model, video, history,
+                                 patient=patient, prescribed=prescribed)
     except (FormcheckError, OSError) as exc:
         return BatchItem(source, False, out_dir, error=str(exc),
                          seconds=time.perf_counter() - t0)
@@ -83,10 +84,12 @@ def _one(args: tuple) -> BatchItem:
 def run_batch(sources: list[Path], exercise_ref: str, out_root: Path, side: str | None,
               model: str | None, video: str | None, history: Path | None,
               workers: int | None = None,
-              progress: Callable[[int, int, BatchItem], None] | None = None
-              ) -> Iterator[BatchItem]:
+              progress: Callable[[int, int, BatchItem], None] | None = None,
+              patient: str | None = None, prescribed=None) -> Iterator[BatchItem]:
+    """Analyse many inputs in worker processes; ``patient`` and its ``prescribed`` dose
+    (an analysis.Prescribed) apply to every input."""
     workers = max(1, min(workers or os.cpu_count() or 1, len(sources)))
-    jobs = [(s, exercise_ref, out_root / name, side, model, video, history)
+    jobs = [(s, exercise_ref, out_root / name, side, model, video, history, patient, prescribed)
             for s, name in zip(sources, output_names(sources), strict=True)]
     done = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from formcheck.analysis import Dose, Exercise, Rep, SessionResult
+from formcheck.outputs import window as screen
 
 #: Frames are too slow to follow when more than this share of the camera's frames were
 #: dropped over the last SLOW_WINDOW_S seconds.
@@ -103,3 +104,24 @@ def _fault_words(part: SessionResult) -> str:
     said = [cues.get(f, f) + (f" in {what} {', '.join(map(str, r))}" if r else "")
             for f, r in reps.items()]
     return ". Watch: " + "; ".join(said) + "."
+
+
+@dataclass
+class Keys:
+    """What the keys toggle: space pauses, h the key legend, f full screen; s switches
+    side and n starts the next set."""
+
+    paused: bool = False
+    legend: bool = False
+
+    def act(self, key: int, session) -> None:
+        if key == ord(" "):
+            self.paused = not self.paused
+        elif key == ord("h"):
+            self.legend = not self.legend
+        elif key == ord("f"):
+            screen.set_fullscreen(not screen.is_fullscreen())
+        elif key == ord("s"):
+            session.switch_side()
+        elif key == ord("n"):
+            session.next_set()

@@ -23,8 +23,10 @@ from formcheck.analysis import (
     measure_session,
 )
 from formcheck.capture import SUFFIX, PoseFrame, RecordingWriter, open_poses, refuse_overwrite
+from formcheck.commands.analyze import write_session_report
 from formcheck.commands.coaching import (
     TOO_SLOW,
+    Keys,
     SlowWatch,
     sets_done,
     setup_words,
@@ -66,6 +68,7 @@ class LiveOptions:
     window: bool = True
     fullscreen: bool = False
     end_at_dose: bool = True
+    patient: str | None = None
 
 
 @dataclass
@@ -182,7 +185,8 @@ class _Session:
         # the lag-free per-rep metrics, as `analyze` writes them, once at the end
         measured = [measure_session(p, self.poses) if force else (None, None) for p in parts]
         docs = [results_document(p, self.stream.info, self.stream.model, m,
-                                 hold_quality(p, self.poses, f) if force else None)
+                                 hold_quality(p, self.poses, f) if force else None,
+                                 self.opts.patient)
                 for p, (f, m) in zip(parts, measured, strict=True)]
         doc = {**docs[-1], "parts": docs} if len(docs) > 1 else docs[-1]
         doc["live"] = {"dropped_frames": self.slow.dropped, "shown_frames": self.slow.shown,
@@ -224,10 +228,12 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
     last, rows = None, []
     if opts.history_path is not None:  # each part once
         with History(opts.history_path) as history:
-            last = {r.side: r for r in history.sessions(opts.exercise.name)}
+            last = {r.side: r for r in history.sessions(opts.exercise.name, opts.patient or "")}
             for doc in docs:
                 history.add(doc, "live", str(session.files["results"]))
-            rows = history.sessions(opts.exercise.name)
+            rows = history.sessions(opts.exercise.name, opts.patient or "")
+    outcome.files["report"] = write_session_report(session.parts[-1], docs[-1], session.poses,
+                                                   opts.out_dir, opts.history_path)
     outcome.summary = summary_lines(session.parts, last)
     if opts.exercise.progress is not None:  # the next step, from the history
         outcome.progress = progress_text(opts.exercise, rows, docs[-1])
@@ -244,7 +250,7 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
 def _loop(stream, session: _Session, writer: RecordingWriter, outcome: LiveOutcome,
           opts: LiveOptions) -> None:
     """Frame by frame: record, analyse (unless paused), save, show, and act on keys."""
-    keys = _Keys()
+    keys = Keys()
     first_shown = None
     for image, pose in stream:
         captured = stream.last_captured_s or time.monotonic()
@@ -281,30 +287,7 @@ def _guide(session: _Session) -> str | None:
     return None
 
 
-def _status(keys: _Keys, session: _Session) -> str | None:
+def _status(keys: Keys, session: _Session) -> str | None:
     if keys.paused:
         return "Paused: press space to go on"
     return TOO_SLOW if session.slow.now else None
-
-
-@dataclass
-class _Keys:
-    """What the keys toggle: space pauses, h the key legend, f full screen; s switches
-    side and n starts the next set."""
-
-    paused: bool = False
-    legend: bool = False
-
-    def act(self, key: int, session: _Session) -> None:
-        if key == ord(" "):
-            self.paused = not self.paused
-        elif key == ord("h"):
-            self.legend = not self.legend
-        elif key == ord("f"):
-            screen.set_fullscreen(not screen.is_fullscreen())
-        elif key == ord("s"):
-            session.switch_side()
-        elif key == ord("n"):
-            session.next_set()
-
-

@@ -6,6 +6,8 @@ from __future__ import annotations
 import errno
 import time
 
+from formcheck.outputs import source_titles
+
 
 def _doubts(doc: dict) -> list[str]:
     """Why nothing was counted, and which faults this view could not judge."""
@@ -19,14 +21,16 @@ def format_summary(doc: dict) -> str:
              f"reps {s['reps_done']} (target {s['reps_target'] or '-'}), "
              f"sets {s['sets_done']} (target {s['sets_target']})"]
     if "pumps_done" in s:
-        lines.append(f"pumps {s['pumps_done']}")
+        goal = (f"{s['pumps_target']}-{s['pumps_target_max']}" if s.get("pumps_target_max")
+                else s.get("pumps_target") or "-")
+        lines.append(f"pumps {s['pumps_done']} (target {goal})")
     if s.get("holds_s"):
         lines.append("holds " + ", ".join(f"{h:.1f} s" for h in s["holds_s"])
                      + f" (target {s['hold_target_s']:.0f} s)")
     signal = next((k for k in (doc["reps"][0] if doc["reps"] else {}) if k.startswith("peak_")),
                   None)
     if doc["reps"]:
-        lines.append(f"\n{'rep':>4} {'kind':>10} {'start s':>8} {'end s':>7} {'top s':>7} "
+        lines.append(f"\n{'rep':>4} {'kind':>10} {'start s':>8} {'end s':>7} {'hold s':>7} "
                      f"{'peak':>7} {'pumps':>5}  faults")
         for r in doc["reps"]:
             peak = r.get(signal)
@@ -53,7 +57,8 @@ def describe_exercise(ex) -> str:
     mv, dose = ex.movement, ex.dose
     what = {"reps": "repetitions", "hold": "timed holds at the top",
             "pumps": "a lift, then small pumps at the top"}[mv.kind]
-    lines = [ex.title, "=" * len(ex.title), f"From seed {ex.seed}: \"{ex.seed_quote}\"", "",
+    lines = [ex.title, "=" * len(ex.title), f"From: {'; '.join(source_titles(ex.seed))}",
+             f"\"{ex.seed_quote}\"", "",
              f"Setup: {ex.setup}", f"Camera: {ex.camera} view. {ex.camera_text}",
              f"Counts: {what}, on {mv.signal} (start past {mv.start:g}, top past {mv.top:g}).",
              f"Dose: {dose.text}"]
@@ -74,34 +79,6 @@ def batch_table(items: list) -> str:
                      f"{i.faults:>6} {i.frames:>7} {i.seconds:6.1f}"
                      + (f"  {i.error}" if i.error else ""))
     return "\n".join(lines)
-
-
-def history_table(rows: list, exercise: str | None) -> str:
-    """The stored sessions, and for one exercise the trend of its key figures."""
-    from formcheck.outputs import trend
-
-    lines = [f"{'id':>4} {'date (UTC)':26} {'exercise':26} {'side':6} {'reps':>4} "
-             f"{'best hold s':>11} {'faults/rep':>10} {'range deg':>9}  source"]
-    for r in rows:
-        lines.append(f"{r.id:>4} {r.recorded_utc:26} {r.exercise:26} {r.side or '-':6} "
-                     f"{r.reps:>4} {_opt(r.best_hold_s):>11} {_opt(r.faults_per_rep):>10} "
-                     f"{_opt(r.mean_range_deg):>9}  {r.source}")
-    for field, label in (("best_hold_s", "best hold (s)"), ("reps", "reps"),
-                         ("faults_per_rep", "faults per rep")):
-        pair = trend(rows, field)
-        if pair and exercise:
-            lines.append(f"trend {label}: {pair[0]:.1f} -> {pair[1]:.1f} "
-                         f"({pair[1] - pair[0]:+.1f})")
-    if exercise and rows:
-        from formcheck.analysis import load_exercise
-        from formcheck.outputs import progress_text
-
-        lines.append(f"progression: {progress_text(load_exercise(exercise), rows)}")
-    return "\n".join(lines)
-
-
-def _opt(value) -> str:
-    return "-" if value is None else f"{value:.1f}"
 
 
 class ProgressText:

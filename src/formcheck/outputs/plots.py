@@ -6,12 +6,25 @@ open figures — is touched."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
 
-FAULT_COLOR = "#d62728"
-REP_COLOR = "#2ca02c"
+FAULT_COLORS = ("#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
+HOLD_COLOR = "#2ca02c"
+TARGET_COLOR = "#2ca02c"
+LIMIT_COLOR = "#d62728"
+SIDE_COLORS = {"left": "#1f77b4", "right": "#ff7f0e", None: "#7f7f7f"}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One measured angle: its plain label, and the lines to draw across it."""
+
+    feature: str
+    label: str
+    lines: tuple[tuple[float, str, str], ...] = ()  # (value, "target" | "limit", text)
 
 
 def _svg(fig: Figure) -> str:
@@ -21,42 +34,76 @@ def _svg(fig: Figure) -> str:
     return text[text.index("<svg"):]
 
 
-def angles_over_time_svg(t_s: np.ndarray, series: dict[str, np.ndarray], reps: list[dict],
-                         faults: list[dict]) -> str:
-    """One panel per feature; fault intervals shaded, rep starts and ends marked."""
-    names = list(series)
-    fig = Figure(figsize=(10, 2.0 * len(names) + 0.6))
-    axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)
-    for ax, name in zip(axes[:, 0], names, strict=True):
-        ax.plot(t_s, series[name], color="#1f77b4", lw=1.4)
-        ax.set_ylabel(name.replace("_deg", " (deg)").replace("_", " "), fontsize=8)
-        for f in faults:
-            ax.axvspan(f["start_s"], f["end_s"], color=FAULT_COLOR, alpha=0.22, lw=0)
-        for r in reps:
-            ax.axvline(r["start_s"], color=REP_COLOR, lw=0.8, ls="--")
-            if r.get("end_s") is not None:
-                ax.axvline(r["end_s"], color="#7f7f7f", lw=0.6, ls=":")
+def y_limits(values: np.ndarray, lines: list[float], min_span: float) -> tuple[float, float]:
+    """Limits that hold the data and the reference lines, at least ``min_span`` wide."""
+    finite = values[np.isfinite(values)]
+    points = np.concatenate([finite, np.asarray(lines, float)]) if len(finite) or lines \
+        else np.array([0.0])
+    lo, hi = float(points.min()), float(points.max())
+    pad = max((min_span - (hi - lo)) / 2, (hi - lo) * 0.08)
+    return lo - pad, hi + pad
+
+
+def _shade(ax, reps: list[dict], faults: list[dict], colors: dict[str, str]) -> None:
+    for r in reps:
+        if r.get("top_s") is not None and r.get("leave_top_s") is not None:
+            ax.axvspan(r["top_s"], r["leave_top_s"], color=HOLD_COLOR, alpha=0.10, lw=0)
+    for f in faults:
+        ax.axvspan(f["start_s"], f["end_s"], color=colors[f["fault"]], alpha=0.25, lw=0)
+
+
+def angles_over_time_svg(t_s: np.ndarray, series: dict[str, np.ndarray], panels: list[Panel],
+                         reps: list[dict], faults: list[dict], min_span: float,
+                         hold_word: str = "hold") -> str:
+    """One panel per angle, on a shared time axis: holds shaded green, each fault kind in
+    its own colour and named, target lines green, fault limits red, reps numbered."""
+    kinds = list(dict.fromkeys(f["fault"] for f in faults))
+    colors = {k: FAULT_COLORS[i % len(FAULT_COLORS)] for i, k in enumerate(kinds)}
+    fig = Figure(figsize=(8, 1.8 * len(panels) + 0.9))
+    axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, panel in zip(axes, panels, strict=True):
+        values = series[panel.feature]
+        ax.plot(t_s, values, color="#1f77b4", lw=1.4)
+        _shade(ax, reps, faults, colors)
+        for value, kind, text in panel.lines:
+            color = TARGET_COLOR if kind == "target" else LIMIT_COLOR
+            ax.axhline(value, color=color, lw=1.0, ls="--")
+            ax.annotate(text, (1.0, value), xycoords=("axes fraction", "data"), fontsize=7,
+                        color=color, ha="right", va="bottom")
+        ax.set_ylim(*y_limits(values, [v for v, _, _ in panel.lines], min_span))
+        ax.set_ylabel(panel.label, fontsize=8)
         ax.grid(alpha=0.3)
     for r in reps:
-        axes[0, 0].annotate(str(r["rep"]), (r["start_s"], 1.0), xycoords=("data", "axes fraction"),
-                            fontsize=8, color=REP_COLOR, va="bottom")
-    axes[-1, 0].set_xlabel("time (s)")
-    fig.suptitle("Angles over time - shaded: faults; dashed: rep starts; dotted: rep ends",
-                 fontsize=9)
+        axes[0].annotate(f"{r['rep']}", (r["start_s"], 1.0), xycoords=("data", "axes fraction"),
+                         fontsize=8, color="#333", va="bottom")
+    for f in faults:
+        axes[0].annotate(f["fault"].replace("_", " "), ((f["start_s"] + f["end_s"]) / 2, 0.02),
+                         xycoords=("data", "axes fraction"), fontsize=7, ha="center",
+                         color=colors[f["fault"]], rotation=90, va="bottom")
+    if len(t_s):
+        axes[-1].set_xlim(float(t_s[0]), float(t_s[-1]))
+    axes[-1].set_xlabel("time (s)")
+    fig.suptitle(f"Numbers above: {hold_word} number. Green band: time held at the top. "
+                 "Coloured bands: faults. Dashed: green target, red fault limit.", fontsize=8)
     return _svg(fig)
 
 
-def trend_svg(labels: list[str], values: list[float | None], ylabel: str) -> str:
+def trend_svg(points: dict[str | None, list[tuple[str, float]]], ylabel: str,
+              target: float | None = None) -> str:
+    """A value over recording dates, one line per side; the target dashed."""
     fig = Figure(figsize=(6, 2.4))
     ax = fig.subplots()
-    xs = [i for i, v in enumerate(values) if v is not None]
-    ys = [v for v in values if v is not None]
-    ax.plot(xs, ys, marker="o", color="#1f77b4")
-    if xs:
-        ax.plot(xs[-1], ys[-1], marker="o", ms=10, color=FAULT_COLOR, label="this session")
-        ax.legend(fontsize=8)
-    ax.set_xticks(range(len(labels)), labels, rotation=30, fontsize=7)
+    days = sorted({d for pts in points.values() for d, _ in pts})
+    for side, pts in points.items():
+        if pts:
+            ax.plot([days.index(d) for d, _ in pts], [v for _, v in pts], marker="o",
+                    color=SIDE_COLORS.get(side, "#7f7f7f"), label=f"{side or 'either'} side")
+    if target:
+        ax.axhline(target, color=TARGET_COLOR, ls="--", lw=1, label="target")
+    ax.set_xticks(range(len(days)), days, rotation=30, fontsize=7)
     ax.set_ylabel(ylabel, fontsize=8)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     return _svg(fig)
 
@@ -73,10 +120,10 @@ def hold_power_svg(holds: list[dict]) -> str:
         track = h["shake_track"]
         ax.plot(track["t_s"], track["index"], color="#1f77b4", lw=1.2)
         if h.get("shaking_from_s") is not None:
-            ax.axvline(h["shaking_from_s"], color=FAULT_COLOR, lw=1.0)
+            ax.axvline(h["shaking_from_s"], color=LIMIT_COLOR, lw=1.0)
         if h.get("sag_from_s") is not None:
             ax.axvline(h["sag_from_s"], color="#ff7f0e", lw=1.0, ls="--")
-    ax.axhline(holds[0]["shake_threshold"], color=FAULT_COLOR, lw=0.8, ls=":")
+    ax.axhline(holds[0]["shake_threshold"], color=LIMIT_COLOR, lw=0.8, ls=":")
     ax.set_yscale("log")
     ax.set_xlabel("time (s)")
     ax.set_ylabel("shake index (x rest)", fontsize=8)

@@ -1,12 +1,14 @@
-"""The self-contained HTML report: summary against the dose, plots, per-rep table, fault
-timeline with thumbnails, camera warnings, and progress across sessions.  Opens offline:
-no scripts, fonts or images are fetched; figures are inline SVG, thumbnails data URIs."""
+"""The self-contained HTML report a clinician reads in 30 seconds: the summary sentence,
+the dose against the prescription, faults grouped by kind with their severity, plots,
+a per-rep table, thumbnails that open full size, left against right, and this patient's
+trends.  Opens offline: no scripts, fonts or remote images; figures are inline SVG,
+thumbnails data URIs (full-size frames are PNG files beside the report)."""
 
 from __future__ import annotations
 
 import base64
-import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -16,24 +18,21 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from formcheck.analysis import SessionResult
 from formcheck.capture import PoseFrame
 from formcheck.features import Features
-from formcheck.outputs.draw import annotate, blank_like, draw_skeleton
-from formcheck.outputs.history import SessionRow, trend
-from formcheck.outputs.plots import angles_over_time_svg, hold_power_svg, trend_svg
+from formcheck.outputs.clinical import (
+    convention,
+    fault_groups,
+    label,
+    setup_problem,
+    source_titles,
+    summary_sentence,
+    wording,
+)
+from formcheck.outputs.draw import blank_like, draw_angles, draw_banner, draw_skeleton
+from formcheck.outputs.history import SessionRow
+from formcheck.outputs.plots import Panel, angles_over_time_svg, hold_power_svg, trend_svg
 from formcheck.outputs.progress import progress_text
 
-THUMB_WIDTH_PX = 320
-REP_COLUMNS_FIRST = ["rep", "kind", "set", "start_s", "end_s", "up_s", "down_s", "hold_s",
-                     "hold_in_form_s"]
-
-
-def _fmt(value) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, float):
-        return "–" if not math.isfinite(value) else f"{value:.1f}"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "–"
-    return str(value)
+THUMB_WIDTH_PX = 360
 
 
 def _png_data_uri(img: np.ndarray) -> str:
@@ -45,24 +44,24 @@ def _crop_to_body(img: np.ndarray, pose: PoseFrame) -> np.ndarray:
     if not pose.has_pose:
         return img
     px = pose.pixels()
-    lo = np.clip(np.nanmin(px, axis=0) - 40, 0, None).astype(int)
-    hi = np.minimum(np.nanmax(px, axis=0) + 40, [img.shape[1], img.shape[0]]).astype(int)
+    lo = np.clip(np.nanmin(px, axis=0) - 60, 0, None).astype(int)
+    hi = np.minimum(np.nanmax(px, axis=0) + 60, [img.shape[1], img.shape[0]]).astype(int)
     crop = img[lo[1]:hi[1], lo[0]:hi[0]]
     return crop if crop.size else img
 
 
-def thumbnail(pose: PoseFrame, side: str | None, frame_bgr: np.ndarray | None = None,
-              result=None, exercise=None) -> str:
-    """The frame with its skeleton, or the skeleton alone on a dark canvas when no video is
-    kept; cropped to the body and scaled to THUMB_WIDTH_PX."""
-    if frame_bgr is not None and exercise is not None:
-        img = annotate(frame_bgr, pose, result, exercise)
-    else:
-        img = draw_skeleton(blank_like(pose.width_px, pose.height_px), pose, side)
-    img = _crop_to_body(img, pose)
+def fault_image(pose: PoseFrame, frame, frame_bgr: np.ndarray | None,
+                fault_name: str) -> np.ndarray:
+    """The worst frame of a fault, cropped to the body, with the skeleton, the angles and
+    the fault's name (the camera image when video was kept, else a dark canvas)."""
+    base = frame_bgr if frame_bgr is not None else blank_like(pose.width_px, pose.height_px)
+    img = draw_angles(draw_skeleton(base, pose, frame.side), pose, frame)
+    return draw_banner(_crop_to_body(img, pose), fault_name)
+
+
+def _thumb(img: np.ndarray) -> str:
     scale = THUMB_WIDTH_PX / img.shape[1]
-    img = cv2.resize(img, (THUMB_WIDTH_PX, max(1, int(img.shape[0] * scale))))
-    return _png_data_uri(img)
+    return _png_data_uri(cv2.resize(img, (THUMB_WIDTH_PX, max(1, int(img.shape[0] * scale)))))
 
 
 def worst_frame_index(result: SessionResult, fault: dict, feature: str | None) -> int:
@@ -102,63 +101,158 @@ def hold_sentences(doc: dict) -> list[str]:
     return out
 
 
-def history_view(history: Sequence[SessionRow]) -> tuple[str, str]:
-    """A sentence and a plot of the most telling trend across sessions."""
+def _panels(ex) -> list[Panel]:
+    panels = []
+    for name in ex.tracks:
+        lines = []
+        if name == ex.movement.signal:
+            lines.append((ex.movement.top, "target", f"top of a rep ({ex.movement.top:g}°)"))
+        for f in ex.faults:
+            if f.feature == name and f.rule in ("above", "below", "outside"):
+                for value in (f.above, f.below):
+                    if value is not None:
+                        lines.append((value, "limit", f"{f.id.replace('_', ' ')} ({value:g}°)"))
+        panels.append(Panel(name, label(name), tuple(lines)))
+    return panels
+
+
+def _series(result: SessionResult, feats: Features | None, names) -> tuple[np.ndarray, dict]:
+    t = np.array([f.t_s for f in result.frames])
+    if feats is not None:
+        return t, {n: np.interp(t, feats.t_s, feats.values[n]) if len(feats.t_s) else t * np.nan
+                   for n in names}
+    return t, {n: np.array([f.values.get(n, np.nan) for f in result.frames]) for n in names}
+
+
+@dataclass
+class RepColumn:
+    key: str
+    title: str
+    digits: int = 1
+
+
+def rep_columns(doc: dict, kind: str) -> list[RepColumn]:
+    """The columns a clinician reads; the rest stays in reps.csv."""
+    signal = doc["exercise"]["signal"]
+    top = "hold" if kind == "hold" else "rep"
+    cols = [RepColumn("rep", top.capitalize(), 0), RepColumn("set", "Set", 0),
+            RepColumn("start_s", "Starts at (s)")]
+    cols += [RepColumn("hold_s", "Held at the top (s)"),
+             RepColumn("hold_in_form_s", "Held in form (s)")] if kind == "hold" \
+        else [RepColumn("duration_s", "Duration (s)")]
+    cols += [RepColumn("peak_" + signal, f"Peak {label(signal).lower()}"),
+             RepColumn("range_" + signal, f"Range {label(signal).lower()}")]
+    if kind == "pumps":
+        cols += [RepColumn("pumps", "Pumps", 0), RepColumn("pump_amp_mean_deg", "Pump size (°)")]
+    return cols + [RepColumn("faults", "Faults")]
+
+
+def cell(row: dict, col: RepColumn) -> str:
+    value = row.get(col.key)
+    if col.key == "faults":
+        return ", ".join(v.replace("_", " ") for v in value or []) or "none"
+    if value is None:
+        return "–"
+    return f"{value:.{col.digits}f}" if isinstance(value, float) else str(value)
+
+
+def _trend_points(history: Sequence[SessionRow], field: str) -> dict:
+    points: dict = {}
+    for h in history:
+        if getattr(h, field) is not None:
+            points.setdefault(h.side, []).append((h.day, getattr(h, field)))
+    return points
+
+
+def trends(history: Sequence[SessionRow], kind: str, hold_target: float | None) -> list[dict]:
+    """This patient's trend plots over recording days, one line per side."""
     if len(history) < 2:
-        return "", ""
-    labels = [f"#{h.id}" for h in history]
-    for field, label, unit in (("best_hold_s", "best hold", "s"), ("reps", "reps", ""),
-                               ("mean_range_deg", "mean range", "deg")):
-        pair = trend(list(history), field)
-        if pair:
-            first, last = pair
-            text = (f"{label.capitalize()}: {first:.1f} {unit} in the first session, "
-                    f"{last:.1f} {unit} now ({last - first:+.1f}).")
-            return text, trend_svg(labels, [getattr(h, field) for h in history],
-                                   f"{label} ({unit})" if unit else label)
-    return "", ""
+        return []
+    fields = [("best_hold_s", "Longest hold (s)", hold_target)] if kind == "hold" else []
+    fields += [("pumps", "Pumps", None)] if kind == "pumps" else []
+    fields += [("reps", "Reps", None), ("mean_range_deg", "Mean range (°)", None),
+               ("faults_per_rep", "Faults per rep", None)]
+    out = []
+    for field, title, target in fields:
+        points = _trend_points(history, field)
+        if sum(len(p) for p in points.values()) >= 2:
+            out.append({"title": title, "svg": trend_svg(points, title, target)})
+    return out
+
+
+def symmetry(history: Sequence[SessionRow]) -> list[SessionRow]:
+    """The latest session of each side, when both sides have one."""
+    latest = {h.side: h for h in history if h.side}
+    return [latest[s] for s in ("left", "right")] if len(latest) == 2 else []
+
+
+def other_side_text(doc: dict, exercise, history: Sequence[SessionRow]) -> str:
+    """For a one-sided exercise: when the other side was last done (from the history)."""
+    if exercise.bilateral or doc["side"] not in ("left", "right"):
+        return ""
+    other = "right" if doc["side"] == "left" else "left"
+    done = [h.day for h in history if h.side == other]
+    return f"{other} side: last recorded {done[-1]}" if done else f"{other} side: none recorded"
+
+
+def _fault_views(doc, result, poses, frames_bgr, groups, out_dir: Path | None) -> list[dict]:
+    """Each fault kind with a thumbnail of its worst moment; the full-size frame is
+    written beside the report when there is a folder to write it to."""
+    ex = result.exercise
+    specs = {f.id: f for f in ex.faults}
+    by_index = {p.index: p for p in poses}
+    views = []
+    for g in groups:
+        spec = specs.get(g.fault)
+        frame = result.frames[worst_frame_index(result, g.worst, spec.feature if spec else None)]
+        pose = by_index.get(frame.index)
+        thumb = full = ""
+        if pose is not None:
+            img = fault_image(pose, frame, (frames_bgr or {}).get(frame.index), g.name)
+            thumb = _thumb(img)
+            if out_dir is not None:
+                (out_dir / "faults").mkdir(exist_ok=True)
+                cv2.imwrite(str(out_dir / "faults" / f"{g.fault}.png"), img)
+                full = f"faults/{g.fault}.png"
+        views.append({"g": g, "thumb": thumb, "full": full,
+                      "unit": label(spec.feature).removesuffix(" (°)")
+                      if spec and spec.feature else ""})
+    return views
 
 
 def render_report(doc: dict, result: SessionResult, feats: Features | None,
                   poses: Sequence[PoseFrame], history: Sequence[SessionRow] = (),
-                  frames_bgr: dict[int, np.ndarray] | None = None) -> str:
+                  frames_bgr: dict[int, np.ndarray] | None = None, video_name: str | None = None,
+                  out_dir: Path | None = None, adherence: Sequence[dict] = ()) -> str:
     ex = result.exercise
-    t = np.array([f.t_s for f in result.frames])
-    names = list(ex.tracks)
-    if feats is not None:
-        series = {n: np.interp(t, feats.t_s, feats.values[n]) if len(feats.t_s) else t * np.nan
-                  for n in names}
-    else:
-        series = {n: np.array([f.values.get(n, np.nan) for f in result.frames]) for n in names}
-    angles_svg = angles_over_time_svg(t, series, doc["reps"], doc["faults"])
-    by_index = {p.index: p for p in poses}
-    faults = []
+    kind = ex.movement.kind
     specs = {f.id: f for f in ex.faults}
-    for fault in doc["faults"]:
-        spec = specs.get(fault["fault"])
-        i = worst_frame_index(result, fault, spec.feature if spec else None)
-        frame = result.frames[i]
-        pose = by_index.get(frame.index)
-        image = (frames_bgr or {}).get(frame.index)
-        thumb = thumbnail(pose, result.side, image, frame, ex) if pose else ""
-        faults.append({**fault, "thumbnail": thumb,
-                       "seed_quote": spec.seed_quote if spec else ""})
+    groups = fault_groups(doc, specs, kind)
+    t, series = _series(result, feats, ex.tracks)
+    angles_svg = angles_over_time_svg(t, series, _panels(ex), doc["reps"], doc["faults"],
+                                      wording()["plots"]["min_span_deg"],
+                                      "hold" if kind == "hold" else "rep")
     warnings = [doc["not_this_exercise"]] if doc.get("not_this_exercise") else []
-    warnings += [*doc.get("input_warnings", []), *doc["setup_guidance"]]
+    warnings += [*doc.get("input_warnings", []),
+                *dict.fromkeys(setup_problem(g) for g in doc["setup_guidance"])]
     if doc["frames_not_counted"]:
         share = 100.0 * doc["frames_not_counted"] / max(len(result.frames), 1)
         warnings.append(f"{doc['frames_not_counted']} frames ({share:.0f} %) were not counted: "
                         "the landmarks the exercise needs were not visible enough.")
-    rep_columns = list(dict.fromkeys(REP_COLUMNS_FIRST + [k for r in doc["reps"] for k in r]))
-    trend_text, trend_plot = history_view(history)
     env = Environment(loader=PackageLoader("formcheck.outputs", "templates"),
                       autoescape=select_autoescape(["html", "j2"]))
     return env.get_template("report.html.j2").render(
-        doc=doc, s=doc["summary"], angles_svg=angles_svg, rep_columns=rep_columns,
-        faults=faults, warnings=warnings, fmt=_fmt,
-        progression=progress_text(ex, history, doc), history=list(history),
+        doc=doc, s=doc["summary"], kind=kind, summary=summary_sentence(doc, groups, kind),
+        sources=source_titles(ex.seed), angles_svg=angles_svg, faults=_fault_views(
+            doc, result, poses, frames_bgr, groups, out_dir),
+        columns=rep_columns(doc, kind), cell=cell, warnings=warnings,
+        signal_label=label(ex.movement.signal), convention=convention(ex.movement.signal),
+        top_target=ex.movement.top, progression=progress_text(ex, history, doc),
         hold_sentences=hold_sentences(doc), hold_svg=hold_power_svg(doc.get("hold_quality", [])),
-        trend_text=trend_text, trend_svg=trend_plot)
+        history=list(history), trends=trends(history, kind, doc["summary"].get("hold_target_s")),
+        symmetry=symmetry(history), other_side=other_side_text(doc, ex, history),
+        video=video_name, adherence=list(adherence),
+        dose_notes=[n for n in doc["dose_notes"] if n.get("fault") != "hold_too_short"])
 
 
 def write_report(html: str, path: Path) -> None:

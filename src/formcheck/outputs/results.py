@@ -40,7 +40,8 @@ def dose_summary(res: SessionResult) -> dict[str, Any]:
     holds = [r.hold_s for r in res.holds]
     out: dict[str, Any] = {"reps_done": len(reps), "reps_target": dose.reps,
                            "reps_target_max": dose.reps_max, "sets_done": res.sets if reps else 0,
-                           "sets_target": dose.sets, "text": dose.text}
+                           "sets_target": dose.sets, "text": dose.text,
+                           "dose_from": "prescription" if dose.prescribed else "exercise"}
     if dose.hold_s or dose.final_hold_s or holds:
         out["holds_s"] = holds
         out["hold_target_s"] = dose.final_hold_s if dose.final_hold_s else dose.hold_s
@@ -50,6 +51,8 @@ def dose_summary(res: SessionResult) -> dict[str, Any]:
     pumps = [a for r in reps for a in r.pumps]
     if res.exercise.movement.kind == "pumps":
         out["pumps_done"] = len(pumps)
+        out["pumps_target"] = dose.pumps
+        out["pumps_target_max"] = dose.pumps_max
     out["progression"] = res.exercise.progression
     return out
 
@@ -116,10 +119,11 @@ def rep_rows(res: SessionResult, rep_metrics: dict[int, dict[str, float]] | None
 
 def results_document(res: SessionResult, source: SourceInfo, model: dict | None,
                      rep_metrics: dict[int, dict[str, float]] | None = None,
-                     holds: dict[int, dict] | None = None) -> dict[str, Any]:
+                     holds: dict[int, dict] | None = None,
+                     patient: str | None = None) -> dict[str, Any]:
     ex = res.exercise
     doc = {
-        "format": FORMAT, "version": VERSION,
+        "format": FORMAT, "version": VERSION, "patient": patient,
         "provenance": {"formcheck_version": __version__, "exercise": ex.name,
                        "exercise_file": Path(ex.source_path).name, "exercise_sha256": ex.sha256,
                        "model": model, "source": asdict(source),

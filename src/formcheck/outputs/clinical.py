@@ -1,0 +1,192 @@
+"""What a clinician reads first, computed from the results document alone (so the report
+and results.json cannot disagree): the summary sentence, faults grouped by kind with a
+severity from the measured worst moment against the threshold, and plain names."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+@cache
+def wording() -> dict[str, Any]:
+    return tomllib.loads((resources.files("formcheck.outputs") / "report.toml").read_text())
+
+
+def label(feature: str) -> str:
+    return wording()["labels"].get(feature, feature.replace("_", " "))
+
+
+def convention(feature: str) -> str:
+    return wording()["conventions"].get(feature, "")
+
+
+def source_titles(seed: str) -> list[str]:
+    """The titles of the source documents an exercise file cites ("004 (...); 002 ...")."""
+    titles = wording()["sources"]
+    numbers = dict.fromkeys(re.findall(r"\b(\d{3})\b", seed))
+    return [titles.get(n, f"source {n}") for n in numbers]
+
+
+def setup_problem(message: str) -> str:
+    """An engine's setup message to the patient, as the clinician reads it."""
+    return wording()["setup"].get(message, message)
+
+
+def fault_name(fault_id: str) -> str:
+    return fault_id.replace("_", " ")
+
+
+LIMIT_WORDS = {"above": "above {above:g}°", "below": "below {below:g}°",
+               "outside": "outside {below:g}° to {above:g}°",
+               "dip": "a dip of more than {amount:g}° from the top of the rep",
+               "rise": "a rise of more than {amount:g}° from the start",
+               "drop": "a drop of more than {amount:g}° from the start",
+               "deviate": "more than {amount:g}° away from the start"}
+
+
+def limit_text(spec) -> str:
+    """The fault's threshold in words, in the measured convention."""
+    if spec is None or spec.rule not in LIMIT_WORDS:
+        return ""
+    return LIMIT_WORDS[spec.rule].format(above=spec.above or 0.0, below=spec.below or 0.0,
+                                         amount=spec.amount or 0.0)
+
+
+def excess_of(spec, peak: float | None, rep_peak: float | None) -> float | None:
+    """How far past its threshold a fault went (positive), in the feature's unit."""
+    if spec is None or peak is None:
+        return None
+    if spec.rule == "above":
+        return peak - spec.above
+    if spec.rule == "below":
+        return spec.below - peak
+    if spec.rule == "outside":
+        return max(peak - spec.above, spec.below - peak)
+    if spec.rule == "dip" and rep_peak is not None:
+        return abs(rep_peak - peak) - spec.amount
+    return None  # rise / drop / deviate: their baseline is not in the results
+
+
+def severity_word(excess: float | None) -> str:
+    if excess is None:
+        return "not graded"
+    bands = wording()["severity"]
+    if excess >= bands["marked_from"]:
+        return "marked"
+    return "moderate" if excess >= bands["moderate_from"] else "mild"
+
+
+@dataclass
+class FaultGroup:
+    fault: str
+    name: str
+    cue: str
+    quote: str
+    events: list[dict]
+    reps: list[int]
+    of_reps: int
+    total_s: float
+    worst: dict
+    depth: float | None  # for a dip: how far below the rep's top level
+    excess: float | None
+    limit: str
+    severity: str
+    unit: str = "rep"  # "hold" for hold exercises
+
+    @property
+    def where(self) -> str:
+        if self.reps:
+            return f"in {len(self.reps)} of {self.of_reps} {self.unit}s"
+        return f"{len(self.events)} time(s)"
+
+
+def _rep_peaks(doc: dict) -> dict[int, float]:
+    key = "peak_" + doc["exercise"]["signal"]
+    return {r["rep"]: r[key] for r in doc["reps"] if r.get(key) is not None}
+
+
+def fault_groups(doc: dict, specs: dict, kind: str = "reps") -> list[FaultGroup]:
+    """Faults by kind, worst first: how many reps, for how long, how far past the
+    threshold at the worst moment."""
+    peaks = _rep_peaks(doc)
+    of_reps = sum(1 for r in doc["reps"] if r["kind"] == "rep") or len(doc["reps"])
+    groups = []
+    for fid in dict.fromkeys(f["fault"] for f in doc["faults"]):
+        events = [f for f in doc["faults"] if f["fault"] == fid]
+        spec = specs.get(fid)
+        graded = [(excess_of(spec, e.get("peak_value"), peaks.get(e["rep"])), e) for e in events]
+        excess, worst = max(graded, key=lambda g: -1e9 if g[0] is None else g[0])
+        rep_peak = peaks.get(worst["rep"])
+        depth = abs(rep_peak - worst["peak_value"]) if spec is not None and spec.rule == "dip" \
+            and rep_peak is not None and worst.get("peak_value") is not None else None
+        quote = spec.seed_quote if spec is not None and _is_instruction(spec) else ""
+        groups.append(FaultGroup(
+            fid, fault_name(fid), events[0]["cue"], quote, events,
+            sorted({e["rep"] for e in events if e["rep"] is not None}), of_reps,
+            sum(e["end_s"] - e["start_s"] for e in events), worst, depth, excess,
+            limit_text(spec), severity_word(excess), "hold" if kind == "hold" else "rep"))
+    order = {"marked": 0, "moderate": 1, "mild": 2, "not graded": 3}
+    return sorted(groups, key=lambda g: (order[g.severity], -len(g.events)))
+
+
+COMMON_WORDS = {"the", "not", "too", "and", "your", "with", "don", "keep", "from"}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]{3,}", text.lower())) - COMMON_WORDS
+
+
+def _is_instruction(spec) -> bool:
+    """A source quote is shown only when it speaks of what the fault is about: a word of
+    the fault's name begins a word of the quote, or the other way round."""
+    return any(a.startswith(b) or b.startswith(a) or (len(a) >= 5 and a[:5] == b[:5])
+               for a in _words(spec.id.replace("_", " ")) for b in _words(spec.seed_quote))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _range(lo: int | None, hi: int | None) -> str:
+    return f"{lo}-{hi}" if lo and hi and hi > lo else str(lo or "")
+
+
+def _dose_part(s: dict, kind: str) -> str:
+    done, target = s["reps_done"], _range(s.get("reps_target"), s.get("reps_target_max"))
+    if kind == "pumps":
+        goal = _range(s.get("pumps_target"), s.get("pumps_target_max"))
+        return (f"{_plural(s['pumps_done'], 'pump')}{f' of {goal}' if goal else ''} in "
+                f"{_plural(done, 'lift')}")
+    what = "hold" if kind == "hold" else "rep"
+    text = f"{done} of {target} {what}s done" if target else f"{_plural(done, what)} done"
+    if kind == "hold" and s.get("holds_s"):
+        text += f", longest {max(s['holds_s']):.1f} s"
+        if s.get("hold_target_s"):
+            text += f" of {s['hold_target_s']:.0f} s"
+    return text
+
+
+def _fault_part(g: FaultGroup, kind: str) -> str:
+    unit = "hold" if kind == "hold" else "rep"
+    if len(g.reps) == 1 and len(g.events) == 1:
+        text = f"{g.name} in {unit} {g.reps[0]} for {g.total_s:.1f} s"
+    else:
+        text = f"{g.name} {g.where}"
+    if g.depth is not None:
+        text += f", by {g.depth:.0f}°"
+    elif g.excess is not None:
+        text += f", up to {g.excess:.0f}° past the limit"
+    return text
+
+
+def summary_sentence(doc: dict, groups: list[FaultGroup], kind: str) -> str:
+    """"3 of 5 holds done, longest 8.7 s of 60 s; hips sagging in hold 2 for 2.0 s, by 24°"."""
+    parts = [_dose_part(doc["summary"], kind)]
+    parts += [_fault_part(g, kind) for g in groups] or ["no form faults"]
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
