@@ -5,13 +5,14 @@ no scripts, fonts or images are fetched; figures are inline SVG, thumbnails data
 from __future__ import annotations
 
 import base64
+import functools
 import math
 from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
 from formcheck.analysis import SessionResult
 from formcheck.capture import PoseFrame
@@ -109,6 +110,14 @@ def history_view(history: Sequence[SessionRow]) -> tuple[str, str]:
     return "", ""
 
 
+@functools.cache
+def _template() -> Template:
+    """The report template, compiled once per process (a batch renders many reports)."""
+    env = Environment(loader=PackageLoader("formcheck.outputs", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    return env.get_template("report.html.j2")
+
+
 def render_report(doc: dict, result: SessionResult, feats: Features | None,
                   poses: Sequence[PoseFrame], history: Sequence[SessionRow] = (),
                   frames_bgr: dict[int, np.ndarray] | None = None) -> str:
@@ -141,9 +150,7 @@ def render_report(doc: dict, result: SessionResult, feats: Features | None,
                         "the landmarks the exercise needs were not visible enough.")
     rep_columns = list(dict.fromkeys(REP_COLUMNS_FIRST + [k for r in doc["reps"] for k in r]))
     trend_text, trend_plot = history_view(history)
-    env = Environment(loader=PackageLoader("formcheck.outputs", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
-    return env.get_template("report.html.j2").render(
+    return _template().render(
         doc=doc, s=doc["summary"], angles_svg=angles_svg, rep_columns=rep_columns,
         faults=faults, warnings=warnings, fmt=_fmt,
         progression=progression_text(doc, result, history), history=list(history),
