@@ -6,6 +6,7 @@ _EXPORTS = {
     "LiveOptions": "live",
     "ProgressText": "text",
     "analyze_input": "analyze",
+    "batch_summary": "text",
     "batch_table": "text",
     "describe_exercise": "text",
     "expand_inputs": "batch",
