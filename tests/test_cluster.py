@@ -19,15 +19,14 @@ import cv2
 import pytest
 from distributed import Client
 
-from conftest import REPO, shared_clip
+from conftest import shared_clip
 
 EXERCISE = "glute_bridge"
-#: Shared clips whose recordings make up the batch (the benchmarks' cache has them all).
+#: Shared clips whose recordings make up the batch.
 RECORDED = ["rendered/bridge_arch.mp4", "rendered/bridge_hold_sag.mp4",
             "rendered-train/t02_bridge.mp4", "rendered-train/t05_bridge.mp4",
             "glute_bridge_physioplus_1.mp4", "glute_bridge_tobefrank_1.mp4",
             "glute_bridge_skatefit_1.mp4", "single_leg_bridge_skatefit_1.mp4"]
-CACHE = REPO / "benchmarks" / ".cache"
 RESULT_FILES = ("results.json", "frames.csv", "reps.csv")
 
 
@@ -54,19 +53,13 @@ def cut_video(source: Path, out: Path, first: int, frames: int) -> Path:
 
 
 @pytest.fixture(scope="module")
-def batch_inputs(tmp_path_factory, extracted):
+def batch_inputs(tmp_path_factory, recorded):
     """Two short videos (cut from a rendered clip) first, then the recordings."""
     folder = tmp_path_factory.mktemp("inputs")
     bridge = shared_clip("rendered/bridge_hold_clean.mp4")
     videos = [cut_video(bridge, folder / "short_a.mp4", 0, 75),
               cut_video(bridge, folder / "short_b.mp4", 300, 75)]
-    recordings = []
-    for clip in RECORDED:
-        video = shared_clip(clip)
-        cached = CACHE / f"{video.stem}.landmarks.jsonl"
-        recording = cached if cached.is_file() else extracted(video)
-        recordings.append(Path(shutil.copy(recording, folder / recording.name)))
-    return videos + recordings
+    return videos + [Path(shutil.copy(recorded(clip), folder)) for clip in RECORDED]
 
 
 def analyze(inputs, out: Path, history: Path, *extra: str, wait: bool = True):
