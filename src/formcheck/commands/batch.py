@@ -200,7 +200,7 @@ def _execute(jobs: list[Job], workers: int | None, cluster: str | None
     if cluster:
         from formcheck.commands.cluster import run_on_cluster  # Dask only when asked for
 
-        yield from run_on_cluster(cluster, jobs, analyze_job)
+        yield from run_on_cluster(cluster, jobs)
         return
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 
 from formcheck.errors import BatchError
@@ -53,16 +53,16 @@ def cluster_client(spec: str, stack: ExitStack):
                          "'dask scheduler' and check the address") from exc
 
 
-def run_on_cluster(spec: str, jobs: list, analyze: Callable) -> Iterator:
-    """``analyze(job)`` for every job on the cluster, yielding results as they finish.  A
-    task that fails outright (its workers died too often, an unexpected error) becomes a
-    failed item with the reason."""
-    from formcheck.commands.batch import BatchItem
+def run_on_cluster(spec: str, jobs: list) -> Iterator:
+    """Every job analysed on the cluster; BatchItems as they finish.  A task that fails
+    outright (its workers died too often, an unexpected error) becomes a failed item with
+    the reason."""
+    from formcheck.commands.batch import BatchItem, analyze_job
 
     distributed = _distributed()
     with ExitStack() as stack:
         client = cluster_client(spec, stack)
-        futures = {client.submit(analyze, job, pure=False,
+        futures = {client.submit(analyze_job, job, pure=False,
                                  key=f"formcheck-{job.out_dir.name}-{uuid.uuid4().hex[:8]}"):
                    job for job in jobs}
         for future in distributed.as_completed(futures):
