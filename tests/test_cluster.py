@@ -170,7 +170,8 @@ def test_a_batch_on_a_dask_cluster(tmp_path, batch_inputs, cluster):
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("results.json")}
     again = analyze(batch_inputs, out, history, "--cluster", address)
     assert again.returncode == 0, again.stderr
-    assert f"{len(names)} analysed ({len(names)} in an earlier run, not again)" in again.stdout
+    assert f"{len(names)} analysed, 0 failed" in again.stdout
+    assert f"{len(names)} of them as in an earlier run of this batch" in again.stdout
     assert manifest_rows(out) == rows
     assert history_sources(history) == sorted(str((out / n).resolve() / "results.json")
                                               for n in names)

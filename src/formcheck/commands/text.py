@@ -77,13 +77,15 @@ def batch_table(items: list) -> str:
 
 
 def batch_summary(items: list, out_root) -> str:
-    """How many inputs were analysed (now or in an earlier run) and failed, and where."""
+    """How many inputs were analysed and failed, how many of them in an earlier run of the
+    batch, and where the results are."""
     failed = sum(not i.ok for i in items)
-    text = (f"{len(items) - failed} analysed ({sum(i.earlier for i in items)} in an earlier "
-            f"run, not again), {failed} failed; results in {out_root}/")
+    lines = [f"{len(items) - failed} analysed, {failed} failed; results in {out_root}/"]
+    if earlier := sum(i.earlier for i in items):
+        lines.append(f"{earlier} of them as in an earlier run of this batch (not again)")
     if any(i.earlier and not i.ok for i in items):
-        text += "\n(failures of an earlier run: --retry-failed tries them again)"
-    return text
+        lines.append("failures of an earlier run are tried again with --retry-failed")
+    return "\n".join(lines)
 
 
 def history_table(rows: list, exercise: str | None) -> str:
