@@ -41,7 +41,7 @@ def test_a_batch_resumes_where_it_stopped(tmp_path, recorded, capsys):
     first = items(out, bridge.sha256)
     assert {k: v[0] for k, v in first.items()} == {NAMES[0]: "done", NAMES[1]: "done",
                                                    "broken": "failed"}
-    assert "broken.landmarks.jsonl as a video (not a video, or damaged)" in first["broken"][1]
+    assert "broken.landmarks.jsonl is not a formcheck landmark recording" in first["broken"][1]
     capsys.readouterr()
 
     # again: nothing analysed, the failure reported again with its reason, exit 2
@@ -49,7 +49,7 @@ def test_a_batch_resumes_where_it_stopped(tmp_path, recorded, capsys):
     assert batch() == 2
     printed = capsys.readouterr().out
     assert printed.count("(earlier)") == 3 and "1 failed" in printed
-    assert "(not a video, or damaged)" in printed and "--retry-failed" in printed
+    assert "not a formcheck landmark recording" in printed and "--retry-failed" in printed
     assert [(out / n / "results.json").stat().st_mtime_ns for n in NAMES] == mtimes
 
     # --retry-failed tries the failure, and only it, again
