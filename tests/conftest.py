@@ -59,3 +59,16 @@ def display():
     yield f":{number}"
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def recorded(extracted):
+    """A shared clip's landmark recording (``rendered/bridge_arch.mp4``): the benchmarks'
+    cache of them when present (made with the bundled model), else extracted now."""
+
+    def get(clip: str) -> Path:
+        video = shared_clip(clip)
+        cached = REPO / "benchmarks" / ".cache" / f"{video.stem}.landmarks.jsonl"
+        return cached if cached.is_file() else extracted(video)
+
+    return get

@@ -103,7 +103,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if len(args.sources) == 1 and isinstance(args.sources[0], int):
         raise InputError("analyze takes files; for a camera use 'formcheck live'")
     sources = expand_inputs([str(s) for s in args.sources])
-    if len(sources) > 1 or Path(str(args.sources[0])).is_dir():
+    if len(sources) > 1 or Path(str(args.sources[0])).is_dir() or args.cluster:
         return _analyze_many(sources, args, history, prescribed)
     from formcheck.commands import analyze_input
 
@@ -130,22 +130,20 @@ def _warn(warnings: list[str]) -> None:
 
 def _analyze_many(sources: list[Path], args: argparse.Namespace, history: Path | None,
                   prescribed) -> int:
-    from formcheck.commands import batch_table, run_batch
+    from formcheck.commands import batch_summary, batch_table, run_batch
 
     out_root = Path(args.output or "formcheck-out")
 
     def progress(done: int, total: int, item) -> None:
         bar = "#" * int(30 * done / total)
-        status = "ok" if item.ok else "FAILED"
-        print(f"[{bar:<30}] {done}/{total} {item.source.name}: {status}", file=sys.stderr)
+        print(f"[{bar:<30}] {done}/{total} {item.source.name}: {item.status}", file=sys.stderr)
 
-    items = list(run_batch(sources, args.exercise, out_root, args.side, args.model, args.video,
-                           history, args.workers, progress, args.patient, prescribed))
-    items.sort(key=lambda i: str(i.source))
-    print("\n" + batch_table(items))
-    failed = sum(not i.ok for i in items)
-    print(f"\n{len(items) - failed} analysed, {failed} failed; results in {out_root}/")
-    return EXIT_INPUT if failed else EXIT_OK
+    items = sorted(run_batch(sources, args.exercise, out_root, args.side, args.model,
+                             args.video, history, args.workers, progress, args.cluster,
+                             args.retry_failed, args.patient, prescribed),
+                   key=lambda i: str(i.source))
+    print(f"\n{batch_table(items)}\n\n{batch_summary(items, out_root)}")
+    return EXIT_INPUT if any(not i.ok for i in items) else EXIT_OK
 
 
 def cmd_clinic(args: argparse.Namespace) -> int:
@@ -219,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(A4, through headless Chromium)")
     p.add_argument("--workers", type=_number_arg(int, 1, "whole number (1 or more)"),
                    help="processes for many inputs (default: all cores)")
+    p.add_argument("--cluster", metavar="ADDRESS", help="run on Dask: a scheduler's "
+                   "tcp://HOST:PORT, or local[:N] (needs pip install 'formcheck[cluster]')")
+    p.add_argument("--retry-failed", action="store_true", help="retry earlier failures")
     _add_history_args(p)
     _add_model_arg(p)
     _add_quiet_arg(p)

@@ -43,5 +43,9 @@ class HistoryError(InputError):
     """The session history database cannot be read or written."""
 
 
+class BatchError(InputError):
+    """A batch's manifest or its Dask cluster cannot be used."""
+
+
 class DisplayError(InputError):
     """There is no screen to show the live window on."""

@@ -75,6 +75,8 @@ class Engine:
         self._history: deque[tuple[float, float]] = deque()  # (t, raw signal, own sign)
         self._pending: list[tuple[Rep, Crossings]] = []  # counted, not yet timed
         self._last_end_crossing: float | None = None
+        self._ahead: dict[int, tuple] = {}  # id(pose) -> (pose, values, quality, view)
+        self._upcoming: list[PoseFrame] = []  # read ahead while the side is being settled
 
     @property
     def side(self) -> str | None:
@@ -94,15 +96,37 @@ class Engine:
         just this one; none while the working side is being settled; then the buffered
         frames at once."""
         if not self.settler.settled:
-            return [self._process(p) for p in self.settler.offer(pose)]
+            released = self.settler.offer(pose)
+            self.prefetch(released + self._upcoming)
+            return [self._process(p) for p in released]
         return [self._process(pose)]
 
+    def prefetch(self, poses: list[PoseFrame]) -> None:
+        """Compute the features of frames about to be fed, in one vectorised pass: the same
+        numbers as frame by frame (each frame's features depend on that frame alone once
+        the side and facing are settled), without the per-frame array overhead.  Recorded
+        input reads ahead and calls this; frames offered before the side is settled are
+        computed when it is."""
+        if not self.settler.settled:
+            self._upcoming = poses
+        elif len(poses) > 1:
+            self._upcoming = []
+            self._ahead = {id(p): (p, *f) for p, f in zip(poses, self._features(poses),
+                                                            strict=True)}
+
+    def _features(self, poses: list[PoseFrame]) -> list[tuple[dict, dict, float]]:
+        feats = compute_features(LandmarkSeries.from_poses(poses), self.side,
+                                 self.settler.anterior)
+        values = {n: feats.values[n].tolist() for n in self.needed}
+        quality = {n: feats.quality[n].tolist() for n in self.needed}
+        return [({n: v[i] for n, v in values.items()}, {n: q[i] for n, q in quality.items()},
+                 view) for i, view in enumerate(feats.side_view_deg.tolist())]
+
     def _features_one(self, pose: PoseFrame) -> tuple[dict, dict, float]:
-        series = LandmarkSeries.from_poses([pose])
-        feats = compute_features(series, self.side, self.settler.anterior)
-        values = {n: float(feats.values[n][0]) for n in self.needed}
-        quality = {n: float(feats.quality[n][0]) for n in self.needed}
-        return values, quality, float(feats.side_view_deg[0])
+        ahead = self._ahead.pop(id(pose), None)
+        if ahead is not None and ahead[0] is pose:
+            return ahead[1:]
+        return self._features([pose])[0]
 
     def _process(self, pose: PoseFrame) -> FrameResult:
         t = pose.t_s
@@ -207,7 +231,7 @@ class Engine:
     def _view_guidance(self, pose: PoseFrame) -> list[str]:
         out = []
         if len(self._view_hist) >= MIN_SAMPLES:
-            view = float(np.median(self._view_hist))
+            view = _median(self._view_hist)
             if self.ex.camera == "side" and view > SIDE_VIEW_MAX_DEG:
                 out.append("Turn side-on to the camera: turn the laptop, or yourself, so it "
                            "sees you from the side")
@@ -258,3 +282,13 @@ class Engine:
         return SessionResult(self.ex, self.side, reps, holds, list(self.judge.events),
                              self.frames, list(self.machine.rests_s), guidance,
                              self.machine.set, self.gate.refusal(), list(self.not_judged))
+
+
+def _median(values) -> float:
+    """``np.median`` of a few floats without the array overhead: the middle value or the
+    mean of the two middle ones; NaN if any is NaN."""
+    ordered = sorted(values)
+    if any(math.isnan(v) for v in ordered):
+        return math.nan
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2

@@ -200,6 +200,8 @@ class RepMachine:
         self._track_pumps(x)
 
     def _track_pumps(self, x: float) -> None:
+        if self.mv.kind != "pumps":  # no pumps to count (and no noise to measure)
+            return
         amplitude = self._pumps.step(x, self.in_top(x), self.noise_deg())
         if amplitude is not None:
             self.current.pumps.append(amplitude)

@@ -9,6 +9,7 @@ _EXPORTS = {
     "add_clinic_parsers": "clinic",
     "add_patient_args": "clinic",
     "apply_prescription": "clinic",
+    "batch_summary": "text",
     "batch_table": "text",
     "describe_exercise": "text",
     "exercise_for_patient": "clinic",

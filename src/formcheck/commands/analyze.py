@@ -52,6 +52,8 @@ from formcheck.outputs import (
 )
 
 VIDEO_MODES = ("annotated", "skeleton")
+#: Frames of a landmark recording read ahead so the engine computes their features at once.
+RECORDING_READ_AHEAD = 256
 
 
 @dataclass
@@ -135,7 +137,8 @@ def analyze_input(source: str | Path, exercise: Exercise, out_dir: Path,
                            Path(source))
         engine = Engine(exercise, side=side)
         try:
-            result = run_session(_reporting(stream, progress), engine, [sinks])
+            result = run_session(_reporting(stream, progress), engine, [sinks],
+                                 RECORDING_READ_AHEAD if is_recording(source) else 1)
         except BaseException as exc:
             sinks.close(exc)
             _write(engine.finish(), _Context(stream, source, patient), sinks.poses, out_dir,

@@ -73,11 +73,23 @@ def describe_exercise(ex) -> str:
 
 def batch_table(items: list) -> str:
     """One line per input of a batch: result, reps, faults, frames, seconds, error."""
-    lines = [f"{'input':40} {'result':8} {'reps':>5} {'faults':>6} {'frames':>7} {'s':>6}"]
+    lines = [f"{'input':40} {'result':14} {'reps':>5} {'faults':>6} {'frames':>7} {'s':>6}"]
     for i in items:
-        lines.append(f"{i.source.name:40} {'ok' if i.ok else 'FAILED':8} {i.reps:>5} "
+        lines.append(f"{i.source.name:40} {i.status:14} {i.reps:>5} "
                      f"{i.faults:>6} {i.frames:>7} {i.seconds:6.1f}"
                      + (f"  {i.error}" if i.error else ""))
+    return "\n".join(lines)
+
+
+def batch_summary(items: list, out_root) -> str:
+    """How many inputs were analysed and failed, how many of them in an earlier run of the
+    batch, and where the results are."""
+    failed = sum(not i.ok for i in items)
+    lines = [f"{len(items) - failed} analysed, {failed} failed; results in {out_root}/"]
+    if earlier := sum(i.earlier for i in items):
+        lines.append(f"{earlier} of them as in an earlier run of this batch (not again)")
+    if any(i.earlier and not i.ok for i in items):
+        lines.append("failures of an earlier run are tried again with --retry-failed")
     return "\n".join(lines)
 
 

@@ -14,7 +14,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
 
 
 @dataclass(frozen=True)
@@ -36,25 +35,40 @@ def robust_sd(values: np.ndarray) -> float:
     return float(1.4826 * np.median(np.abs(values - np.median(values))))
 
 
+#: Samples whose Hampel windows are filtered at once (bounds memory on long sessions).
+HAMPEL_BLOCK = 4096
+
+
 def reject_outliers(x: np.ndarray, t_s: np.ndarray, window_s: float, n_mads: float) -> np.ndarray:
     """Hampel filter: NaN where a sample is more than ``n_mads`` scaled median absolute
-    deviations from the median of the samples within ``window_s`` around it."""
-    out = x.copy()
+    deviations from the median of the finite samples within ``window_s`` around it
+    (windows with fewer than 5 of them keep their sample)."""
     half = window_s / 2
     lo = np.searchsorted(t_s, t_s - half, side="left")
     hi = np.searchsorted(t_s, t_s + half, side="right")
-    for i in range(len(x)):
-        if not np.isfinite(x[i]):
-            continue
-        win = x[lo[i]:hi[i]]
-        win = win[np.isfinite(win)]
-        if win.size < 5:
-            continue
-        med = np.median(win)
-        sd = robust_sd(win)
-        if sd > 0 and abs(x[i] - med) > n_mads * sd + 1.0:  # + 1 deg: quantisation floor
-            out[i] = np.nan
-    return out
+    outlier = np.zeros(len(x), dtype=bool)
+    for start in range(0, len(x), HAMPEL_BLOCK):
+        rows = slice(start, start + HAMPEL_BLOCK)
+        # each sample's window as a row, NaN past its end
+        cols = lo[rows, None] + np.arange(int((hi[rows] - lo[rows]).max()))
+        windows = np.where(cols < hi[rows, None], x[np.minimum(cols, len(x) - 1)], np.nan)
+        med = _row_medians(windows)
+        sd = 1.4826 * _row_medians(np.abs(windows - med[:, None]))  # robust_sd per row
+        enough = np.isfinite(windows).sum(axis=1) >= 5
+        with np.errstate(invalid="ignore"):  # + 1 deg: quantisation floor
+            outlier[rows] = enough & (sd > 0) & (np.abs(x[rows] - med) > n_mads * sd + 1.0)
+    return np.where(outlier, np.nan, x)
+
+
+def _row_medians(rows: np.ndarray) -> np.ndarray:
+    """Median of each row's finite values (NaN for none), as ``np.median`` computes it: the
+    middle value, or the mean of the two middle ones."""
+    ordered = np.sort(rows, axis=1)  # NaN sorts last
+    n = np.isfinite(rows).sum(axis=1)
+    take = np.arange(len(rows))
+    lower = ordered[take, np.maximum((n - 1) // 2, 0)]
+    upper = ordered[take, n // 2]
+    return np.where(n == 0, np.nan, np.where(n % 2 == 1, lower, (lower + upper) / 2))
 
 
 def fill_gaps(x: np.ndarray, t_s: np.ndarray, max_gap_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -80,6 +94,8 @@ def zero_phase_lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float, order: int
     ok = np.isfinite(x)
     if fs_hz <= 2 * cutoff_hz:
         return x.copy()
+    from scipy.signal import butter, sosfiltfilt  # here: SciPy takes a second to import
+
     sos = butter(order, cutoff_hz, fs=fs_hz, output="sos")
     edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(int), [0]))))
     for start, stop in zip(edges[::2], edges[1::2], strict=True):

@@ -7,13 +7,14 @@ thumbnails data URIs (full-size frames are PNG files beside the report)."""
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
 from formcheck.analysis import SessionResult
 from formcheck.capture import PoseFrame
@@ -220,6 +221,14 @@ def _fault_views(doc, result, poses, frames_bgr, groups, out_dir: Path | None) -
     return views
 
 
+@functools.cache
+def _template() -> Template:
+    """The report template, compiled once per process (a batch renders many reports)."""
+    env = Environment(loader=PackageLoader("formcheck.outputs", "templates"),
+                      autoescape=select_autoescape(["html", "j2"]))
+    return env.get_template("report.html.j2")
+
+
 def render_report(doc: dict, result: SessionResult, feats: Features | None,
                   poses: Sequence[PoseFrame], history: Sequence[SessionRow] = (),
                   frames_bgr: dict[int, np.ndarray] | None = None, video_name: str | None = None,
@@ -239,9 +248,7 @@ def render_report(doc: dict, result: SessionResult, feats: Features | None,
         share = 100.0 * doc["frames_not_counted"] / max(len(result.frames), 1)
         warnings.append(f"{doc['frames_not_counted']} frames ({share:.0f} %) were not counted: "
                         "the landmarks the exercise needs were not visible enough.")
-    env = Environment(loader=PackageLoader("formcheck.outputs", "templates"),
-                      autoescape=select_autoescape(["html", "j2"]))
-    return env.get_template("report.html.j2").render(
+    return _template().render(
         doc=doc, s=doc["summary"], kind=kind, summary=summary_sentence(doc, groups, kind),
         sources=source_titles(ex.seed), angles_svg=angles_svg, faults=_fault_views(
             doc, result, poses, frames_bgr, groups, out_dir),
