@@ -16,13 +16,14 @@ from formcheck.analysis import (
     Prescription,
     catalog,
     dose_text,
+    load_exercise,
     load_prescription,
     parse_prescription,
     prescribed_exercise,
     prescription_toml,
 )
 from formcheck.errors import ExerciseError, HistoryError, InputError
-from formcheck.outputs import History, SessionRow, trend
+from formcheck.outputs import History, SessionRow, progress_text, trend
 
 HISTORY_COLUMNS = ("id", "patient", "number", "recorded_utc", "analysed_utc", "exercise",
                    "side", "reps", "sets", "best_hold_s", "holds_s", "pumps", "form_faults",
@@ -106,6 +107,9 @@ def history_table(rows: list[SessionRow], exercise: str | None) -> str:
             if pair and exercise:
                 lines.append(f"trend {patient or '-'} {name} {side or '-'} side, {label}: "
                              f"{pair[0]:.1f} -> {pair[1]:.1f} ({pair[1] - pair[0]:+.1f})")
+        if exercise:
+            lines.append(f"progression {patient or '-'} {name} {side or '-'} side: "
+                         f"{progress_text(load_exercise(name), group)}")
     return "\n".join(lines)
 
 
@@ -234,7 +238,6 @@ def prescribed_from_args(args: argparse.Namespace) -> Prescribed | None:
 def exercise_for_patient(args: argparse.Namespace, history_path: Path):
     """The exercise named on the command line (checked once, before any work) with the
     patient's prescribed dose, and the prescribed item (or None)."""
-    from formcheck.analysis import load_exercise
 
     return apply_prescription(load_exercise(args.exercise), patient_prescription(
         history_path, args.patient, args.prescription))
