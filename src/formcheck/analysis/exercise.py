@@ -163,10 +163,7 @@ def parse_exercise(data: dict[str, Any], source: str = "") -> Exercise:
     exercise = build(Exercise, top, "", problems, nested=nested)
     _check_whole(exercise, movement, faults, problems)
     check_ranges(data, problems)
-    if problems:
-        where = f"{source}: " if source else ""
-        raise ExerciseError(f"{where}{len(problems)} problem(s) in the exercise file: "
-                            + "; ".join(problems))
+    problems.raise_if_any(source, "exercise file")
     return exercise
 
 

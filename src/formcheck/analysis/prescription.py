@@ -98,10 +98,7 @@ def parse_prescription(data: dict[str, Any], source: str = "") -> Prescription:
         problems.add("exercises", f"exercise {dup!r} is prescribed more than once")
     top = {k: v for k, v in data.items() if k != "exercises"}
     result = build(Prescription, top, "", problems, nested={"exercises": tuple(items)})
-    if problems:
-        where = f"{source}: " if source else ""
-        raise ExerciseError(f"{where}{len(problems)} problem(s) in the prescription: "
-                            + "; ".join(problems))
+    problems.raise_if_any(source, "prescription")
     return result
 
 

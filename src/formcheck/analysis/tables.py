@@ -8,10 +8,19 @@ import math
 from dataclasses import MISSING, fields
 from typing import Any, get_args, get_origin, get_type_hints
 
+from formcheck.errors import ExerciseError
+
 
 class Problems(list):
     def add(self, path: str, message: str) -> None:
         self.append(f"{path}: {message}")
+
+    def raise_if_any(self, source: str, what: str) -> None:
+        """Every problem at once, as one ExerciseError naming the file (``source``)."""
+        if self:
+            where = f"{source}: " if source else ""
+            raise ExerciseError(f"{where}{len(self)} problem(s) in the {what}: "
+                                + "; ".join(self))
 
 
 _TYPE_NAMES = {float: "a number", "finite": "a finite number", int: "a whole number",
