@@ -5,9 +5,10 @@ Analyses the cached landmark recording of every clip in ``rendered/`` (developme
 pumps found vs true, the mean hold-time error, true faults found, false faults (sure ones;
 possible ones apart), reps counted during a setup, and whether the working side was right.
 Then the totals over all clips and per fold (the two folders, and the bodies of the
-training folder apart from the development body).  No number in the engine or the
-exercise files is fitted to these clips, so every fold is scored by rules not fitted on
-it; a tuned number must be tuned on one fold and reported on the other.
+training folder apart from the development body).  A tuned number must be tuned on one
+fold and reported on the other; the README says which numbers were (the prone zones on
+the development fold; the rep-timing constants and the side-lying roll amount on the
+training fold).
 
     python benchmarks/eval_rendered.py [--only NAME...]
 """
