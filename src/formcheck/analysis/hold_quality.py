@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import theilslopes
 
 from formcheck.analysis.records import Rep, SessionResult
 from formcheck.analysis.tremor import (
@@ -108,7 +107,7 @@ def sag_in_hold(t: np.ndarray, x: np.ndarray, s: HoldSettings) -> dict:
     t, x = t[ok], x[ok]
     if len(t) < 10 or t[-1] - t[0] < s.reference_s:
         return out
-    out["drift_deg_s"] = float(theilslopes(x, t)[0])
+    out["drift_deg_s"] = float(_theil_slope(x, t))
     first = t <= t[0] + s.reference_s
     ref = float(np.median(x[first]))
     d = x - ref
@@ -124,7 +123,7 @@ def sag_in_hold(t: np.ndarray, x: np.ndarray, s: HoldSettings) -> dict:
     deepest = start + int(np.flatnonzero(d[start:end + 1] <= 0.9 * depth)[0])
     t0 = _hinge_onset(t[:deepest + 1], d[:deepest + 1])
     seg = (t >= t0) & (t <= t[deepest])
-    rate = float(theilslopes(x[seg], t[seg])[0]) if seg.sum() >= 3 else None
+    rate = float(_theil_slope(x[seg], t[seg])) if seg.sum() >= 3 else None
     out.update(sag_from_s=t0, sag_deg_s=-rate if rate is not None else None,
                sag_recovered=bool(end < len(t) - 1))
     return out
@@ -255,3 +254,10 @@ def _fatigue_onset(hold: PowerTrack, figures: dict, s: HoldSettings) -> float | 
     if figures["sag_from_s"] is not None and not figures["sag_recovered"]:
         onsets.append(figures["sag_from_s"])
     return min(onsets) if onsets else None
+
+
+def _theil_slope(x, t) -> float:
+    """Theil-Sen slope of x over t (SciPy imported on use: start-up stays light)."""
+    from scipy.stats import theilslopes
+
+    return theilslopes(x, t)[0]

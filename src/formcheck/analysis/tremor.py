@@ -17,7 +17,6 @@ from dataclasses import dataclass, fields
 from importlib import resources
 
 import numpy as np
-from scipy.signal import welch
 
 from formcheck.capture import INDEX, PoseFrame
 
@@ -95,6 +94,8 @@ def band_powers(xy: np.ndarray, fs_hz: float, s: HoldSettings) -> np.ndarray:
     """Power in each band of the coordinates with a polynomial trend removed (summed over
     the band's frequencies and the coordinates): one Hann-windowed periodogram."""
     n = len(xy)
+    from scipy.signal import welch  # SciPy on use: start-up stays light
+
     freqs, psd = welch(xy, fs=fs_hz, nperseg=n, detrend=_polynomial_detrend(s.detrend_order),
                        axis=0)
     df = freqs[1] - freqs[0]
