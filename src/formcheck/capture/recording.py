@@ -24,11 +24,13 @@ import datetime as dt
 import json
 import math
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import asdict
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
+import orjson
 
 from formcheck import __version__
 from formcheck.capture.landmarks import N_LANDMARKS, NAMES, PoseFrame
@@ -92,10 +94,8 @@ class RecordingWriter:
             self._write({"end": {"frames": self.frames, "status": status, "message": message}})
         finally:
             fh, self._fh = self._fh, None
-            try:
+            with suppress(OSError):  # the write above has already said why
                 fh.close()
-            except OSError:
-                pass  # the write above has already said why
 
     def __enter__(self) -> RecordingWriter:
         return self
@@ -178,6 +178,8 @@ def _header_source(source: Any, where: str) -> SourceInfo:
 
 
 def _json_line(raw: bytes, where: str) -> Any:
+    with suppress(orjson.JSONDecodeError):  # NaN, huge numbers, bad bytes: read below
+        return orjson.loads(raw)
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
