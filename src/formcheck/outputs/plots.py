@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
-from matplotlib.ticker import FormatStrFormatter, MaxNLocator, NullLocator
+from matplotlib.ticker import FormatStrFormatter, LogLocator, MaxNLocator, NullLocator
 
 FAULT_COLORS = ("#d62728", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
 HOLD_COLOR = "#2ca02c"
@@ -144,8 +144,10 @@ def hold_power_svg(holds: list[dict]) -> str:
             ax.axvline(h["sag_from_s"], color="#ff7f0e", lw=1.0, ls="--")
     ax.axhline(holds[0]["shake_threshold"], color=LIMIT_COLOR, lw=0.8, ls=":")
     ax.set_yscale("log")
-    ax.yaxis.set_minor_locator(NullLocator())  # decades are enough; minor ticks cost time
-    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))  # 1, 10, 100: plain numbers
+    # 1, 2, 5, 10, ... as plain numbers; no minor ticks (each tick costs drawing time)
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.yaxis.set_major_formatter(FormatStrFormatter("%g"))
     ax.set_xlabel("time (s)")
     ax.set_ylabel("shake index (x rest)", fontsize=8)
     ax.grid(alpha=0.3)
