@@ -189,6 +189,17 @@ def test_a_pause_at_the_top_between_pumps_hides_no_pump():
     assert len(_pump_bout(catalog()["gluteal_pumps_l2"], pause)) == 8
 
 
+def test_one_slow_deep_dip_between_pumps_is_one_pump():
+    # a dip of 8 degrees taking two pump intervals: the gap is long, but the pump itself
+    # fills it
+    def slow_dip(s: Script, level: float) -> float:
+        s.move(0.8, level, level - 8.0)
+        s.move(0.8, level - 8.0, level)
+        return level
+
+    assert len(_pump_bout(catalog()["gluteal_pumps_l2"], slow_dip)) == 9
+
+
 def test_final_hold_is_a_hold_not_a_rep():
     ex = catalog()["side_lying_glute_med"]
     s = Script(ex)
