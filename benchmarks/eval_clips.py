@@ -2,7 +2,9 @@
 
 Every clip whose exercise formcheck has in its catalog is analysed with the real model
 (recordings cached); prints predicted and labelled reps per clip with the label's
-confidence, then the totals: exact, off by one, and exact among the labels marked "sure".
+confidence and whether the input ended with a rep up (lifted, never lowered in the clip:
+not counted, noted as an incomplete rep), then the totals: exact, off by one, and exact
+among the labels marked "sure".
 
     python benchmarks/eval_clips.py
 """
@@ -35,7 +37,7 @@ def main() -> None:
     names = catalog()
     rows = list(csv.DictReader((args.clips / "MANIFEST.tsv").open(), delimiter="\t"))
     total = exact = off_by_one = sure = sure_exact = 0
-    print(f"{'clip':40} {'exercise':26} {'pred':>4} {'label':>6}  confidence")
+    print(f"{'clip':40} {'exercise':26} {'pred':>4} {'label':>6} {'ends up':>7}  confidence")
     for row in rows:
         exercise = MANIFEST_TO_CATALOG.get(row["exercise"])
         if exercise not in names:
@@ -45,14 +47,15 @@ def main() -> None:
             doc = analyze_input(recording_for(video, args.cache), names[exercise],
                                 Path(tmp)).document
         pred, label = doc["summary"]["reps_done"], labelled_reps(row["reps"])
+        ends_up = any(n["fault"] == "incomplete_rep" for n in doc.get("dose_notes", []))
         total += 1
         exact += pred == label
         off_by_one += abs(pred - label) == 1
         if row["reps_confidence"] == "sure":
             sure += 1
             sure_exact += pred == label
-        print(f"{row['file']:40} {exercise:26} {pred:>4} {row['reps']:>6}  "
-              f"{row['reps_confidence']}")
+        print(f"{row['file']:40} {exercise:26} {pred:>4} {row['reps']:>6} "
+              f"{'yes' if ends_up else '':>7}  {row['reps_confidence']}")
     print(f"\n{total} clips: {exact} exact, {off_by_one} off by one; labels marked sure: "
           f"{sure_exact}/{sure} exact")
 

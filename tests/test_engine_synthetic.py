@@ -149,6 +149,57 @@ def test_pumps_counted_with_amplitude_and_apart_from_the_lift():
     assert np.mean(pumps) == pytest.approx(4.0, abs=1.0)
 
 
+def _pump_bout(ex, middle) -> list[float]:
+    """Four pumps of 4 degrees at 0.8 s, then ``middle(script)``, then four more."""
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.move(1.0, s.low, s.high)
+    level = s.high
+
+    def pumps(level: float) -> None:
+        for _ in range(4):
+            s.move(0.4, level, level - 4.0)
+            s.move(0.4, level - 4.0, level)
+
+    pumps(level)
+    level = middle(s, level)
+    pumps(level)
+    s.move(1.0, level, s.low)
+    s.hold(1.0, s.low)
+    result = analyse(ex, s.frames(jitter_m=JITTER_M))
+    assert len(result.counted_reps) == 1
+    return result.counted_reps[0].pumps
+
+
+def test_a_pump_hidden_by_the_back_arching_counts_from_the_rhythm():
+    # mid-bout the back arches: the thigh rises 9 degrees against the trunk within one
+    # pump's time, so that pump shows no dip; the rhythm says one pump was made there
+    def arch(s: Script, level: float) -> float:
+        s.move(0.8, level, level + 9.0)
+        return level + 9.0
+
+    assert len(_pump_bout(catalog()["gluteal_pumps_l2"], arch)) == 9
+
+
+def test_a_pause_at_the_top_between_pumps_hides_no_pump():
+    def pause(s: Script, level: float) -> float:
+        s.hold(2.4, level)
+        return level
+
+    assert len(_pump_bout(catalog()["gluteal_pumps_l2"], pause)) == 8
+
+
+def test_one_slow_deep_dip_between_pumps_is_one_pump():
+    # a dip of 8 degrees taking two pump intervals: the gap is long, but the pump itself
+    # fills it
+    def slow_dip(s: Script, level: float) -> float:
+        s.move(0.8, level, level - 8.0)
+        s.move(0.8, level - 8.0, level)
+        return level
+
+    assert len(_pump_bout(catalog()["gluteal_pumps_l2"], slow_dip)) == 9
+
+
 def test_final_hold_is_a_hold_not_a_rep():
     ex = catalog()["side_lying_glute_med"]
     s = Script(ex)

@@ -155,6 +155,7 @@ class Engine:
             for name in self.needed:
                 values[name], _ = self._filters[name](math.nan, t)
         signal = values[self.mv.signal]
+        self.machine.note_quality(quality[self.mv.signal])
         samples = self.gate.update(t, values, self.machine.may_start(signal)) \
             if pose.has_pose else None
         if samples is not None:

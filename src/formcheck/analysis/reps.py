@@ -20,6 +20,11 @@ MIN_SAMPLES = 10
 #: Before the first rep, the start-position samples this close to their median are the
 #: still ones the pump noise is measured on (the start of the lift is left out).
 STILL_NOISE_BAND_DEG = 1.5
+#: A driving signal seen with less quality than this in the start position comes from a
+#: leg the model can hardly see there (MediaPipe scores far-side landmarks 0.35-0.5, the
+#: far leg folded under the body lowest): its wobble there is the model guessing a hidden
+#: point, not the noise of the leg once lifted into view, so pumps are not held to it.
+HIDDEN_START_QUALITY = 0.5
 
 
 class RepMachine:
@@ -47,6 +52,7 @@ class RepMachine:
         self._pumps = PumpCounter(self.mv)
         # zone edges in the signal's own sign; person-relative once the posture is held
         self._still_noise: float | None = None  # from the posture's still window
+        self._start_quality: deque = deque(maxlen=BASELINE_FRAMES)  # the signal's, waiting
         self.start_level = self.mv.direction * self.mv.start
         self.top_level = self.mv.direction * self.mv.top
 
@@ -103,7 +109,7 @@ class RepMachine:
                 self.current.top_s = t
                 self._top_samples = {n: [] for n in values}
                 self.top_ref = {}
-                self._pumps.start(x)
+                self._pumps.start(x, t)
             elif self.in_start(x):
                 return None, self._abandon(t)
         elif self.state == TOP:
@@ -113,7 +119,7 @@ class RepMachine:
                 self.state = DOWN
                 self.current.leave_top_s = t
         elif self.state == DOWN:
-            self._track_pumps(x)
+            self._track_pumps(t, x)
             if self.in_top(x):
                 self.state = TOP
             elif self.in_start(x):
@@ -131,9 +137,17 @@ class RepMachine:
             return rep
         return None
 
+    def note_quality(self, quality: float) -> None:
+        """The driving signal's quality this frame (kept while waiting to start)."""
+        if self.state in (SETUP, READY) and not self.reps and self.current is None:
+            self._start_quality.append(quality)
+
     def noise_deg(self) -> float:
         """The driving signal's noise, from its spread while still in the start position
-        (scaled median absolute deviation); pumps must stand clear of it."""
+        (scaled median absolute deviation); pumps must stand clear of it.  Unknown (0) when
+        the start position was too poorly seen to tell (:data:`HIDDEN_START_QUALITY`)."""
+        if self._start_quality and np.median(self._start_quality) < HIDDEN_START_QUALITY:
+            return 0.0
         if self._still_noise is not None:
             return self._still_noise
         still = self._baseline_samples.get(self.mv.signal)
@@ -197,14 +211,12 @@ class RepMachine:
                     self._top_samples[n].append(v)
         elif not self.top_ref:
             self.top_ref = {n: float(np.median(v)) for n, v in self._top_samples.items() if v}
-        self._track_pumps(x)
+        self._track_pumps(t, x)
 
-    def _track_pumps(self, x: float) -> None:
+    def _track_pumps(self, t: float, x: float) -> None:
         if self.mv.kind != "pumps":  # no pumps to count (and no noise to measure)
             return
-        amplitude = self._pumps.step(x, self.in_top(x), self.noise_deg())
-        if amplitude is not None:
-            self.current.pumps.append(amplitude)
+        self.current.pumps += self._pumps.step(x, self.in_top(x), self.noise_deg(), t)
 
     def _back_to_ready(self, t: float) -> Rep:
         rep, self.current = self.current, None

@@ -19,6 +19,7 @@ _EXPORTS = {
     "pooled": "timing",
     "totals": "scoring",
     "truth_series": "groundtruth",
+    "truth_view": "groundtruth",
     "score_document": "scoring",
     "is_possible": "scoring",
 }

@@ -96,16 +96,22 @@ def poses_from_truth(truth: dict, points: str = "rig") -> list[PoseFrame]:
     return out
 
 
+def truth_view(truth: dict) -> str:
+    """The clip's camera view, ``side`` or ``front`` (the training clips' ``camera_view``
+    goes on to describe the placement: "side, oblique +9 deg, low")."""
+    return truth["camera_view"].split(",")[0].strip()
+
+
 def expected_side(truth: dict) -> str:
     """The side formcheck should measure: the working leg, or for bilateral exercises the
     leg nearer the camera (the ground truth's ``working_*`` metrics follow that leg too)."""
     return truth["near_side"] if truth["working_side"] == "both" else truth["working_side"]
 
 
-def measure_clip(poses: list[PoseFrame], truth: dict) -> Features:
+def measure_clip(poses: list[PoseFrame], truth: dict, side: str | None = None) -> Features:
     """The lag-free features formcheck measures on a clip's poses, bilateral when the
-    clip's exercise is."""
-    feats, _ = measure_recorded(poses, default_smoothing(),
+    clip's exercise is; on ``side`` if given (else the side formcheck chooses)."""
+    feats, _ = measure_recorded(poses, default_smoothing(), side=side,
                                 bilateral=truth["working_side"] == "both")
     return feats
 
@@ -115,7 +121,7 @@ def feature_errors(values: dict[str, np.ndarray], truth: dict,
     """Error statistics of each feature meant for the clip's camera view.  ``offsets``
     (a calibration per feature) is subtracted from the prediction first."""
     offsets = offsets or {}
-    view = truth["camera_view"]
+    view = truth_view(truth)
     out = {}
     for feature, (metric, views) in FEATURE_TRUTH.items():
         if view in views and feature in values:
