@@ -245,9 +245,12 @@ def test_summary_sentence_comes_first_and_agrees_with_results_json(sag_session, 
     assert m[3] == f"{max(s['holds_s']):.1f}" and int(m[4]) == s["hold_target_s"]
     assert int(m[5]) == fault["rep"]
     assert m[6] == f"{fault['end_s'] - fault['start_s']:.1f}"
-    top = next(r for r in doc["reps"] if r["rep"] == fault["rep"])["peak_hip_extension_deg"]
-    assert int(m[7]) == round(top - fault["peak_value"])
-    assert 15 <= int(m[7]) <= 35  # the clip's injected sag is about 24 degrees
+    # the depth below the hold's own top level, recorded with the fault
+    assert int(m[7]) == round(fault["baseline_value"] - fault["peak_value"])
+    assert 15 <= int(m[7]) <= 35  # the clip's injected sag is 20 degrees
+    assert fault["threshold"] == pytest.approx(fault["baseline_value"] - 10.0, abs=0.01)
+    assert fault["grade"] == "moderate" and fault["units"] == "deg"  # 5-15 deg past it
+    assert page.inner_text("#fault-hips_sagging .sev") == "moderate"
 
 
 def test_no_horizontal_scroll_at_1280_px(sag_session, page_at):

@@ -27,6 +27,7 @@ from formcheck.outputs.clinical import (
     source_titles,
     summary_sentence,
     wording,
+    worst_text,
 )
 from formcheck.outputs.draw import blank_like, draw_angles, draw_banner, draw_skeleton
 from formcheck.outputs.history import SessionRow
@@ -215,9 +216,8 @@ def _fault_views(doc, result, poses, frames_bgr, groups, out_dir: Path | None) -
                 (out_dir / "faults").mkdir(exist_ok=True)
                 cv2.imwrite(str(out_dir / "faults" / f"{g.fault}.png"), img)
                 full = f"faults/{g.fault}.png"
-        views.append({"g": g, "thumb": thumb, "full": full,
-                      "unit": label(spec.feature).removesuffix(" (°)")
-                      if spec and spec.feature else ""})
+        unit = label(spec.feature).removesuffix(" (°)") if spec and spec.feature else ""
+        views.append({"g": g, "thumb": thumb, "full": full, "worst": worst_text(g, unit)})
     return views
 
 
