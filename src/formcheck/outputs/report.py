@@ -162,12 +162,12 @@ def _trend_points(history: Sequence[SessionRow], field: str) -> dict:
     points: dict = {}
     for h in history:
         if getattr(h, field) is not None:
-            points.setdefault(h.side, []).append((h.day, getattr(h, field)))
+            points.setdefault(h.side, []).append((h.recorded_utc, getattr(h, field)))
     return points
 
 
 def trends(history: Sequence[SessionRow], kind: str, hold_target: float | None) -> list[dict]:
-    """This patient's trend plots over recording days, one line per side."""
+    """This patient's trend plots over recording time, one line per side."""
     if len(history) < 2:
         return []
     fields = [("best_hold_s", "Longest hold (s)", hold_target)] if kind == "hold" else []
