@@ -11,6 +11,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from formcheck.features import SPEC_BY_NAME
+
 
 @cache
 def wording() -> dict[str, Any]:
@@ -41,21 +43,40 @@ def fault_name(fault_id: str) -> str:
     return fault_id.replace("_", " ")
 
 
-LIMIT_WORDS = {"above": "above {above:g}°", "below": "below {below:g}°",
-               "outside": "outside {below:g}° to {above:g}°",
-               "dip": "a dip of more than {amount:g}° from the top of the rep",
-               "rise": "a rise of more than {amount:g}° from the start",
-               "drop": "a drop of more than {amount:g}° from the start",
-               "deviate": "more than {amount:g}° away from the start",
-               "lowering_fast": "lowering in less than {amount:g} × the time the lift took"}
+LIMIT_WORDS = {"above": "above {above}", "below": "below {below}",
+               "outside": "outside {below} to {above}",
+               "dip": "a dip of more than {amount} from {ref}",
+               "rise": "a rise of more than {amount} from {ref}",
+               "drop": "a drop of more than {amount} from {ref}",
+               "deviate": "more than {amount} away from {ref}",
+               "lowering_fast": "lowering in less than {amount} × the time the lift took"}
+REFERENCES = {"set_start": "the start of the set", "rep_start": "the start of the {unit}",
+              "rep_top": "the top of the {unit}", "earlier_tops": "the earlier {unit}s' tops"}
+LIMIT_FORMATS = {"deg": "{:g}°", "ratio": "{:g}"}
 
 
-def limit_text(spec) -> str:
-    """The fault's threshold in words, in the measured convention."""
+def feature_units(spec) -> str:
+    feature = SPEC_BY_NAME.get(getattr(spec, "feature", None) or "")
+    return feature.unit if feature is not None else ""
+
+
+def reference_words(spec, unit: str = "rep") -> str:
+    """What a relative rule measures from ("the start of the set", "the top of the hold")."""
+    if spec is None:
+        return ""
+    key = "rep_top" if spec.rule == "dip" else spec.baseline
+    return REFERENCES.get(key, "the start").format(unit=unit)
+
+
+def limit_text(spec, unit: str = "rep") -> str:
+    """The fault's threshold in words, in the measured unit and convention."""
     if spec is None or spec.rule not in LIMIT_WORDS:
         return ""
-    return LIMIT_WORDS[spec.rule].format(above=spec.above or 0.0, below=spec.below or 0.0,
-                                         amount=spec.amount or 0.0)
+    fmt = LIMIT_FORMATS.get(feature_units(spec), "{:g}").format
+    return LIMIT_WORDS[spec.rule].format(
+        above=fmt(spec.above or 0.0), below=fmt(spec.below or 0.0),
+        amount=f"{spec.amount or 0.0:g}" if spec.rule == "lowering_fast"
+        else fmt(spec.amount or 0.0), ref=reference_words(spec, unit))
 
 
 GRADES = ("marked", "moderate", "mild")
@@ -136,7 +157,8 @@ def fault_groups(doc: dict, specs: dict, kind: str = "reps") -> list[FaultGroup]
             fid, fault_name(fid), events[0]["cue"], quote, events,
             sorted({e["rep"] for e in events if e["rep"] is not None}), of_reps,
             sum(e["end_s"] - e["start_s"] for e in events), worst, depth,
-            worst["past_threshold"], limit_text(spec), worst["grade"],
+            worst["past_threshold"], limit_text(spec, "hold" if kind == "hold" else "rep"),
+            worst["grade"],
             "hold" if kind == "hold" else "rep", worst["not_graded_because"] or ""))
     order = {g: i for i, g in enumerate((*GRADES, NOT_GRADED))}
     return sorted(groups, key=lambda g: (order[g.severity], -len(g.events)))
@@ -187,16 +209,21 @@ def value_text(value: float, units: str) -> str:
     return VALUE_FORMATS.get(units, "{:.3g}").format(value)
 
 
-def worst_text(g: FaultGroup, feature_label: str) -> str:
-    """The worst moment of a fault kind against its threshold, in one sentence."""
+def worst_text(g: FaultGroup, feature_label: str, reference: str = "") -> str:
+    """The worst moment of a fault kind against its threshold, in one sentence ("Worst:
+    -12° hip extension, 22° below the top of the hold (10°); threshold 0°, 12° past it.")."""
     w, units = g.worst, g.worst.get("units", "")
     if w.get("peak_value") is None:
         return ""
     what = {"s": " to lower", "x rest": " (shake index)"}.get(
         units, f" {feature_label.lower()}" if feature_label else "")
     text = f"Worst: {value_text(w['peak_value'], units)}{what}"
-    if g.depth is not None:
-        text += f", {value_text(g.depth, units)} below the top of the {g.unit}"
+    base = w.get("baseline_value")
+    if base is not None and reference:
+        change = w["peak_value"] - base
+        way = "above" if change > 0 else "below"
+        text += (f", {value_text(abs(change), units)} {way} {reference} "
+                 f"({value_text(base, units)})")
     if w.get("threshold") is not None:
         text += f"; threshold {value_text(w['threshold'], units)}"
         if g.excess is not None:
