@@ -153,7 +153,7 @@ def trend_svg(points: dict[str | None, list[tuple[str, float]]], ylabel: str,
     ax.set_ylabel(ylabel, fontsize=8)
     top = max([v for pts in points.values() for _, v in pts] + [target or 0.0])
     ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)  # room above the highest point
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # off the points
     ax.grid(alpha=0.3)
     return _svg(fig)
 
@@ -178,7 +178,7 @@ def hold_power_svg(holds: list[dict]) -> str:
     ax.set_xlabel("time (s)")
     ax.set_ylabel("shake index (x rest)", fontsize=8)
     ax.grid(alpha=0.3)
-    fig.suptitle("Shake index in the holds. Dotted: the threshold; shaking is flagged (red "
+    ax.set_title("Shake index in the holds. Dotted: the threshold; shaking is flagged (red "
                  "line) only where the index is above it\nand has also risen well above the "
                  "hold's own first seconds. Orange dashed: a sag begins.", fontsize=9)
     return _svg(fig)

@@ -182,7 +182,7 @@ def trends(history: Sequence[SessionRow], kind: str, hold_target: float | None,
     fields += [("pumps", "Pumps", None)] if kind == "pumps" else []
     fields += [("reps", "Holds" if kind == "hold" else "Reps", reps_target),
                ("mean_range_deg", "Mean range (°)", None),
-               ("faults_per_rep", "Faults per rep", None)]
+               ("faults_per_rep", f"Faults per {'hold' if kind == 'hold' else 'rep'}", None)]
     out = []
     for field, title, target in fields:
         points = _trend_points(history, field)
