@@ -11,7 +11,7 @@ import pytest
 from formcheck.analysis import load_exercise
 from formcheck.analysis.faults import past_threshold, threshold_value
 from formcheck.commands import analyze_input
-from formcheck.outputs.clinical import fault_groups, grade_fault, summary_sentence
+from formcheck.outputs.clinical import fault_groups, grade_fault, summary_sentence, value_text
 
 
 def _fault(exercise: str, fault_id: str):
@@ -43,6 +43,11 @@ def test_grade_bands_per_unit(peak, threshold, units, grade):
     g = grade_fault(peak, threshold, units)
     assert (g["grade"], g["not_graded_because"]) == (grade, None)
     assert g["past_threshold"] == pytest.approx(abs(peak - threshold))
+
+
+def test_values_print_in_their_unit_without_a_negative_zero():
+    assert [value_text(-0.009, "deg"), value_text(-0.4, "s"), value_text(0.62, "ratio"),
+            value_text(-12.2, "deg")] == ["0°", "-0.4 s", "0.62", "-12°"]
 
 
 def test_times_and_shaking_say_why_they_are_not_graded():
@@ -78,6 +83,10 @@ def test_a_rise_is_graded_on_a_real_clip_in_json_csv_and_report(recorded, tmp_pa
     html = out.files["report"].read_text()
     assert f'<span class="sev {event["grade"]}">{event["grade"]}</span>' in html
     assert "not graded" not in html
+    # the card says what the rise was measured from, and where the threshold was
+    base, thr = round(event["baseline_value"]), round(event["threshold"])
+    assert f"above the start of the set ({base}°); threshold {thr}°" in html
+    assert "a rise of more than 17.5° from the start of the set" in html
 
 
 def test_faults_are_grouped_by_kind_and_graded_from_their_events():

@@ -205,8 +205,9 @@ VALUE_FORMATS = {"deg": "{:.0f}°", "ratio": "{:.2f}", "s": "{:.1f} s", "x rest"
 
 
 def value_text(value: float, units: str) -> str:
-    """A measured value with its unit, as the report prints it ("24°", "0.62", "0.4 s")."""
-    return VALUE_FORMATS.get(units, "{:.3g}").format(value)
+    """A measured value with its unit, as the report prints it ("24°", "0.62", "0.4 s");
+    a value that rounds to zero has no minus sign."""
+    return re.sub(r"^-(?=0(\.0+)?(?![\d.]))", "", VALUE_FORMATS.get(units, "{:.3g}").format(value))
 
 
 def worst_text(g: FaultGroup, feature_label: str, reference: str = "") -> str:
