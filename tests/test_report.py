@@ -330,3 +330,23 @@ def test_the_embedded_h264_video_plays(sag_session, page_at):
     href = page.get_attribute("#fault-hips_sagging a[href*='#t=']", "href")
     fault = json.loads(second.files["results"].read_text())["faults"][0]
     assert href == f"{second.files['video'].name}#t={fault['start_s']:.1f}"
+
+
+def test_the_session_video_draws_its_text_smaller_than_the_live_window():
+    """The video is watched up close in the report: counters and banner at 0.55 of the
+    live size (read from two metres), so they do not hide the body."""
+    import numpy as np
+
+    from formcheck.outputs.draw import blank_like, draw_panel
+    from formcheck.outputs.video import REVIEW_TEXT_SCALE
+
+    ex = load_exercise("glute_bridge")
+    sizes = []
+    for scale in (1.0, REVIEW_TEXT_SCALE):
+        img = draw_panel(blank_like(960, 540), None, ex, text_scale=scale)
+        rows, cols = np.nonzero((img != 24).any(axis=2))
+        sizes.append((rows.max() + 1, cols.max() + 1))
+    (live_h, live_w), (review_h, review_w) = sizes
+    assert review_h / live_h == pytest.approx(0.55, abs=0.05)
+    assert review_w / live_w == pytest.approx(0.55, abs=0.08)
+    assert review_h < 0.15 * 540  # the panel keeps to the top corner
