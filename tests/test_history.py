@@ -235,20 +235,3 @@ def test_a_live_session_writes_the_same_report_under_its_patient(tmp_path):
     # (live stores its finished part twice today, a separate live issue; both rows agree)
     assert {(r.mode, r.reps, r.recorded_utc) for r in rows} == {
         ("live", 2, "2026-01-05T09:00:00+00:00")}
-
-
-def test_faults_are_grouped_by_kind_and_graded_against_their_limit():
-    from formcheck.outputs.clinical import fault_groups, summary_sentence
-
-    ex = load_exercise("quadruped_hip_extension")  # back_arching: above 15 deg
-    reps = [{"rep": i, "kind": "rep", "peak_hip_extension_deg": 20.0} for i in range(1, 7)]
-    faults = [{"fault": "back_arching", "cue": "c", "start_s": i, "end_s": i + 0.5, "rep": i,
-               "peak_value": 15.0 + i} for i in range(1, 7)]  # 1..6 deg past the limit
-    doc = {"exercise": {"signal": "hip_extension_deg"}, "reps": reps, "faults": faults,
-           "summary": {"reps_done": 6, "reps_target": 10}}
-    (group,) = fault_groups(doc, {f.id: f for f in ex.faults})
-    assert (group.where, group.total_s, group.excess) == ("in 6 of 6 reps", 3.0, 6.0)
-    assert group.worst["rep"] == 6 and group.severity == "moderate"  # 5 <= 6 < 15
-    assert group.limit == "above 15°"
-    assert summary_sentence(doc, [group], "reps") == (
-        "6 of 10 reps done; back arching in 6 of 6 reps, up to 6° past the limit.")

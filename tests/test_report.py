@@ -245,9 +245,12 @@ def test_summary_sentence_comes_first_and_agrees_with_results_json(sag_session, 
     assert m[3] == f"{max(s['holds_s']):.1f}" and int(m[4]) == s["hold_target_s"]
     assert int(m[5]) == fault["rep"]
     assert m[6] == f"{fault['end_s'] - fault['start_s']:.1f}"
-    top = next(r for r in doc["reps"] if r["rep"] == fault["rep"])["peak_hip_extension_deg"]
-    assert int(m[7]) == round(top - fault["peak_value"])
-    assert 15 <= int(m[7]) <= 35  # the clip's injected sag is about 24 degrees
+    # the depth below the hold's own top level, recorded with the fault
+    assert int(m[7]) == round(fault["baseline_value"] - fault["peak_value"])
+    assert 15 <= int(m[7]) <= 35  # the clip's injected sag is 20 degrees
+    assert fault["threshold"] == pytest.approx(fault["baseline_value"] - 10.0, abs=0.01)
+    assert fault["grade"] == "moderate" and fault["units"] == "deg"  # 5-15 deg past it
+    assert page.inner_text("#fault-hips_sagging .sev") == "moderate"
 
 
 def test_no_horizontal_scroll_at_1280_px(sag_session, page_at):
@@ -327,3 +330,23 @@ def test_the_embedded_h264_video_plays(sag_session, page_at):
     href = page.get_attribute("#fault-hips_sagging a[href*='#t=']", "href")
     fault = json.loads(second.files["results"].read_text())["faults"][0]
     assert href == f"{second.files['video'].name}#t={fault['start_s']:.1f}"
+
+
+def test_the_session_video_draws_its_text_smaller_than_the_live_window():
+    """The video is watched up close in the report: counters and banner at 0.55 of the
+    live size (read from two metres), so they do not hide the body."""
+    import numpy as np
+
+    from formcheck.outputs.draw import blank_like, draw_panel
+    from formcheck.outputs.video import REVIEW_TEXT_SCALE
+
+    ex = load_exercise("glute_bridge")
+    sizes = []
+    for scale in (1.0, REVIEW_TEXT_SCALE):
+        img = draw_panel(blank_like(960, 540), None, ex, text_scale=scale)
+        rows, cols = np.nonzero((img != 24).any(axis=2))
+        sizes.append((rows.max() + 1, cols.max() + 1))
+    (live_h, live_w), (review_h, review_w) = sizes
+    assert review_h / live_h == pytest.approx(0.55, abs=0.05)
+    assert review_w / live_w == pytest.approx(0.55, abs=0.08)
+    assert review_h < 0.15 * 540  # the panel keeps to the top corner

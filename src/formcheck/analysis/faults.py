@@ -49,49 +49,84 @@ class FaultTracker:
         self.run_start: float | None = None
         self.last_active: float | None = None
         self.peak: float | None = None
+        self.peak_past = -math.inf
+        self.peak_baseline = math.nan
         self.open_event: FaultEvent | None = None
         self.pending_dip: Dip | None = None
 
     def update(self, active: bool, t_s: float, value: float, rep: int | None, set_: int,
-               events: list[FaultEvent]) -> bool:
-        """Feed one frame; returns whether the fault is active (confirmed) now."""
+               events: list[FaultEvent], baseline: float = math.nan) -> bool:
+        """Feed one frame; returns whether the fault is active (confirmed) now.  The event's
+        peak is the value furthest past the threshold, kept with that threshold."""
         if active:
             if self.run_start is None:
                 self.run_start = t_s
             self.last_active = t_s
             if math.isfinite(value):
-                self.peak = value if self.peak is None or abs(value) > abs(self.peak) \
-                    else self.peak
+                past = past_threshold(self.fault, value, baseline)
+                if self.peak is None or past > self.peak_past:
+                    self.peak, self.peak_past, self.peak_baseline = value, past, baseline
             if self.open_event is None and t_s - self.run_start >= self.fault.min_duration_s:
                 self.open_event = FaultEvent(self.fault.id, self.fault.severity, self.fault.cue,
                                              self.run_start, t_s, rep, set_)
                 events.append(self.open_event)
             if self.open_event is not None:
                 self.open_event.end_s = t_s
-                self.open_event.peak_value = self.peak
+                self._set_peak(self.open_event)
             return self.open_event is not None
         if self.last_active is not None and t_s - self.last_active > FAULT_MERGE_GAP_S:
             self.run_start = self.last_active = self.peak = None
             self.open_event = None
         return False
 
+    def _set_peak(self, event: FaultEvent) -> None:
+        event.peak_value = self.peak
+        if self.peak is not None:
+            event.threshold = threshold_value(self.fault, self.peak, self.peak_baseline)
+            if self.fault.rule in RELATIVE_RULES:
+                event.baseline_value = self.peak_baseline
+
+
+RELATIVE_RULES = ("rise", "drop", "deviate", "dip")
+
+
+def past_threshold(f: Fault, v: float, baseline: float) -> float:
+    """How far value ``v`` is past rule ``f``'s threshold, in the feature's unit (positive:
+    the rule is broken); ``baseline`` for the relative rules."""
+    if f.rule == "above":
+        return v - f.above
+    if f.rule == "below":
+        return f.below - v
+    if f.rule == "outside":
+        return max(v - f.above, f.below - v)
+    change = v - baseline
+    if f.rule == "rise":
+        return change - f.amount
+    if f.rule == "drop":
+        return -change - f.amount
+    if f.rule == "deviate":
+        return abs(change) - f.amount
+    return -math.inf
+
+
+def threshold_value(f: Fault, v: float, baseline: float) -> float | None:
+    """The value at which rule ``f`` turns on, on the side that ``v`` broke it (so that
+    ``|v - threshold|`` is how far past it ``v`` went)."""
+    fixed = {"above": f.above, "below": f.below}
+    if f.rule in fixed:
+        return fixed[f.rule]
+    if f.rule == "outside":
+        return f.above if v > f.above else f.below
+    if not math.isfinite(baseline):
+        return None
+    step = {"rise": f.amount, "drop": -(f.amount or 0.0),
+            "deviate": math.copysign(f.amount or 0.0, v - baseline)}.get(f.rule)
+    return None if step is None else baseline + step
+
 
 def threshold_crossed(f: Fault, v: float, baseline: float) -> bool:
     """Whether value ``v`` breaks rule ``f`` (``baseline`` for the relative rules)."""
-    if f.rule == "above":
-        return v > f.above
-    if f.rule == "below":
-        return v < f.below
-    if f.rule == "outside":
-        return v > f.above or v < f.below
-    change = v - baseline
-    if f.rule == "rise":
-        return change > f.amount
-    if f.rule == "drop":
-        return change < -f.amount
-    if f.rule == "deviate":
-        return abs(change) > f.amount
-    return False
+    return past_threshold(f, v, baseline) > 0
 
 
 class FaultJudge:
@@ -113,9 +148,10 @@ class FaultJudge:
             if f.rule == "dip":
                 on = self._dip_update(tr, t, v, reps)
             else:
+                base = _baseline(f, reps)
                 on = tr.update(_phase_ok(f, reps.state) and math.isfinite(v)
-                               and threshold_crossed(f, v, _baseline(f, reps)), t, v, rep_no,
-                               reps.set, self.events)
+                               and threshold_crossed(f, v, base), t, v, rep_no,
+                               reps.set, self.events, base)
             if on:
                 active.append(f.id)
         return active
@@ -148,12 +184,16 @@ class FaultJudge:
         if dip.event is not None:
             dip.event.end_s = t
             dip.event.peak_value = ref - dip.worst * self.direction
+            dip.event.threshold = ref - f.amount * self.direction
+            dip.event.baseline_value = ref
         return dip.event is not None
 
     def _open_dip(self, tr: FaultTracker, t: float, reps: RepMachine) -> None:
         f, dip = tr.fault, tr.pending_dip
+        ref = reps.top_ref[f.feature]
         dip.event = FaultEvent(f.id, f.severity, f.cue, dip.start_s, t, reps.current.rep,
-                               reps.set, reps.top_ref[f.feature] - dip.worst * self.direction)
+                               reps.set, ref - dip.worst * self.direction,
+                               threshold=ref - f.amount * self.direction, baseline_value=ref)
         self.events.append(dip.event)
 
     def range_not_reached(self, rep: Rep, t: float) -> None:
@@ -188,7 +228,8 @@ class FaultJudge:
                 up_s, down_s = rep.top_s - rep.start_s, rep.end_s - rep.leave_top_s
                 if down_s < f.amount * up_s:
                     self.events.append(FaultEvent(f.id, f.severity, f.cue, rep.leave_top_s,
-                                                  rep.end_s, rep.rep, rep.set, down_s))
+                                                  rep.end_s, rep.rep, rep.set, down_s,
+                                                  threshold=f.amount * up_s))
                     rep.faults.append(f.id)
 
     def _hold_rule(self, rep: Rep) -> None:

@@ -24,6 +24,8 @@ class FaultEvent:
     kind: str = "form"  # "form" or "dose"
     confidence: float | None = None  # 0-1, see analysis/confidence.py
     certainty: str = "sure"  # or "possible" (low confidence), counted apart
+    threshold: float | None = None  # where the rule turns on, on the side the peak broke it
+    baseline_value: float | None = None  # the reference of a relative rule (rise, dip...)
 
     @property
     def duration_s(self) -> float:

@@ -42,8 +42,9 @@ def format_summary(doc: dict) -> str:
     if doc["faults"]:
         lines.append("\nfaults:")
         for f in doc["faults"]:
+            grade = f", {f['grade']}" if f.get("grade", "not graded") != "not graded" else ""
             lines.append(f"  {f['start_s']:6.2f}-{f['end_s']:6.2f} s  {f['fault']} "
-                         f"({f.get('certainty', 'sure')}) (rep {f['rep']}): {f['cue']}")
+                         f"({f.get('certainty', 'sure')}{grade}) (rep {f['rep']}): {f['cue']}")
     else:
         lines.append("\nno form faults found")
     for note in doc["dose_notes"]:

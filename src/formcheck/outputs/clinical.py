@@ -11,6 +11,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from formcheck.features import SPEC_BY_NAME
+
 
 @cache
 def wording() -> dict[str, Any]:
@@ -41,44 +43,75 @@ def fault_name(fault_id: str) -> str:
     return fault_id.replace("_", " ")
 
 
-LIMIT_WORDS = {"above": "above {above:g}°", "below": "below {below:g}°",
-               "outside": "outside {below:g}° to {above:g}°",
-               "dip": "a dip of more than {amount:g}° from the top of the rep",
-               "rise": "a rise of more than {amount:g}° from the start",
-               "drop": "a drop of more than {amount:g}° from the start",
-               "deviate": "more than {amount:g}° away from the start"}
+LIMIT_WORDS = {"above": "above {above}", "below": "below {below}",
+               "outside": "outside {below} to {above}",
+               "dip": "a dip of more than {amount} from {ref}",
+               "rise": "a rise of more than {amount} from {ref}",
+               "drop": "a drop of more than {amount} from {ref}",
+               "deviate": "more than {amount} away from {ref}",
+               "lowering_fast": "lowering in less than {amount} × the time the lift took"}
+REFERENCES = {"set_start": "the start of the set", "rep_start": "the start of the {unit}",
+              "rep_top": "the top of the {unit}", "earlier_tops": "the earlier {unit}s' tops"}
+LIMIT_FORMATS = {"deg": "{:g}°", "ratio": "{:g}"}
 
 
-def limit_text(spec) -> str:
-    """The fault's threshold in words, in the measured convention."""
+def feature_units(spec) -> str:
+    feature = SPEC_BY_NAME.get(getattr(spec, "feature", None) or "")
+    return feature.unit if feature is not None else ""
+
+
+def reference_words(spec, unit: str = "rep") -> str:
+    """What a relative rule measures from ("the start of the set", "the top of the hold")."""
+    if spec is None:
+        return ""
+    key = "rep_top" if spec.rule == "dip" else spec.baseline
+    return REFERENCES.get(key, "the start").format(unit=unit)
+
+
+def limit_text(spec, unit: str = "rep") -> str:
+    """The fault's threshold in words, in the measured unit and convention."""
     if spec is None or spec.rule not in LIMIT_WORDS:
         return ""
-    return LIMIT_WORDS[spec.rule].format(above=spec.above or 0.0, below=spec.below or 0.0,
-                                         amount=spec.amount or 0.0)
+    fmt = LIMIT_FORMATS.get(feature_units(spec), "{:g}").format
+    return LIMIT_WORDS[spec.rule].format(
+        above=fmt(spec.above or 0.0), below=fmt(spec.below or 0.0),
+        amount=f"{spec.amount or 0.0:g}" if spec.rule == "lowering_fast"
+        else fmt(spec.amount or 0.0), ref=reference_words(spec, unit))
 
 
-def excess_of(spec, peak: float | None, rep_peak: float | None) -> float | None:
-    """How far past its threshold a fault went (positive), in the feature's unit."""
-    if spec is None or peak is None:
-        return None
-    if spec.rule == "above":
-        return peak - spec.above
-    if spec.rule == "below":
-        return spec.below - peak
-    if spec.rule == "outside":
-        return max(peak - spec.above, spec.below - peak)
-    if spec.rule == "dip" and rep_peak is not None:
-        return abs(rep_peak - peak) - spec.amount
-    return None  # rise / drop / deviate: their baseline is not in the results
+GRADES = ("marked", "moderate", "mild")
+NOT_GRADED = "not graded"
 
 
-def severity_word(excess: float | None) -> str:
-    if excess is None:
-        return "not graded"
-    bands = wording()["severity"]
-    if excess >= bands["marked_from"]:
-        return "marked"
-    return "moderate" if excess >= bands["moderate_from"] else "mild"
+def grade_fault(peak: float | None, threshold: float | None, units: str) -> dict[str, Any]:
+    """The one severity rule, for results.json, the CSVs and the report alike: how far the
+    measured worst moment (``peak``) went past the fault's ``threshold``, against the bands
+    for its unit (report.toml ``[severity]``).  A fault that cannot be graded says why."""
+    out = {"grade": NOT_GRADED, "threshold": threshold, "units": units,
+           "past_threshold": None, "not_graded_because": None}
+    bands = wording()["severity"].get(units)
+    if peak is None:
+        out["not_graded_because"] = "no valid measurement during the fault"
+    elif threshold is None:
+        out["not_graded_because"] = "no threshold was recorded with the fault"
+    else:
+        out["past_threshold"] = abs(peak - threshold)
+        if bands is None:
+            out["not_graded_because"] = wording()["not_graded"].get(
+                units, f"there are no severity bands for values in {units}")
+    if out["not_graded_because"] is None:
+        past = out["past_threshold"]
+        out["grade"] = "marked" if past >= bands["marked_from"] else (
+            "moderate" if past >= bands["moderate_from"] else "mild")
+    return out
+
+
+def _graded(event: dict) -> dict:
+    """An event's grade: the one recorded with it, else (a document written before grades
+    were recorded) ungraded."""
+    if "grade" in event:
+        return event
+    return event | grade_fault(event.get("peak_value"), None, "")
 
 
 @dataclass
@@ -97,6 +130,7 @@ class FaultGroup:
     limit: str
     severity: str
     unit: str = "rep"  # "hold" for hold exercises
+    not_graded_because: str = ""
 
     @property
     def where(self) -> str:
@@ -105,32 +139,28 @@ class FaultGroup:
         return f"{len(self.events)} time(s)"
 
 
-def _rep_peaks(doc: dict) -> dict[int, float]:
-    key = "peak_" + doc["exercise"]["signal"]
-    return {r["rep"]: r[key] for r in doc["reps"] if r.get(key) is not None}
-
-
 def fault_groups(doc: dict, specs: dict, kind: str = "reps") -> list[FaultGroup]:
     """Faults by kind, worst first: how many reps, for how long, how far past the
-    threshold at the worst moment."""
-    peaks = _rep_peaks(doc)
+    threshold at the worst moment (each event's recorded grade)."""
     of_reps = sum(1 for r in doc["reps"] if r["kind"] == "rep") or len(doc["reps"])
     groups = []
     for fid in dict.fromkeys(f["fault"] for f in doc["faults"]):
-        events = [f for f in doc["faults"] if f["fault"] == fid]
+        events = [_graded(f) for f in doc["faults"] if f["fault"] == fid]
         spec = specs.get(fid)
-        graded = [(excess_of(spec, e.get("peak_value"), peaks.get(e["rep"])), e) for e in events]
-        excess, worst = max(graded, key=lambda g: -1e9 if g[0] is None else g[0])
-        rep_peak = peaks.get(worst["rep"])
-        depth = abs(rep_peak - worst["peak_value"]) if spec is not None and spec.rule == "dip" \
-            and rep_peak is not None and worst.get("peak_value") is not None else None
+        worst = max(events, key=lambda e: -1.0 if e["past_threshold"] is None
+                    else e["past_threshold"])
+        depth = abs(worst["baseline_value"] - worst["peak_value"]) \
+            if spec is not None and spec.rule == "dip" and worst.get("baseline_value") \
+            is not None and worst.get("peak_value") is not None else None
         quote = spec.seed_quote if spec is not None and _is_instruction(spec) else ""
         groups.append(FaultGroup(
             fid, fault_name(fid), events[0]["cue"], quote, events,
             sorted({e["rep"] for e in events if e["rep"] is not None}), of_reps,
-            sum(e["end_s"] - e["start_s"] for e in events), worst, depth, excess,
-            limit_text(spec), severity_word(excess), "hold" if kind == "hold" else "rep"))
-    order = {"marked": 0, "moderate": 1, "mild": 2, "not graded": 3}
+            sum(e["end_s"] - e["start_s"] for e in events), worst, depth,
+            worst["past_threshold"], limit_text(spec, "hold" if kind == "hold" else "rep"),
+            worst["grade"],
+            "hold" if kind == "hold" else "rep", worst["not_graded_because"] or ""))
+    order = {g: i for i, g in enumerate((*GRADES, NOT_GRADED))}
     return sorted(groups, key=lambda g: (order[g.severity], -len(g.events)))
 
 
@@ -171,16 +201,48 @@ def _dose_part(s: dict, kind: str) -> str:
     return text
 
 
+VALUE_FORMATS = {"deg": "{:.0f}°", "ratio": "{:.2f}", "s": "{:.1f} s", "x rest": "{:.1f}× rest"}
+
+
+def value_text(value: float, units: str) -> str:
+    """A measured value with its unit, as the report prints it ("24°", "0.62", "0.4 s");
+    a value that rounds to zero has no minus sign."""
+    return re.sub(r"^-(?=0(\.0+)?(?![\d.]))", "", VALUE_FORMATS.get(units, "{:.3g}").format(value))
+
+
+def worst_text(g: FaultGroup, feature_label: str, reference: str = "") -> str:
+    """The worst moment of a fault kind against its threshold, in one sentence ("Worst:
+    -12° hip extension, 22° below the top of the hold (10°); threshold 0°, 12° past it.")."""
+    w, units = g.worst, g.worst.get("units", "")
+    if w.get("peak_value") is None:
+        return ""
+    what = {"s": " to lower", "x rest": " (shake index)"}.get(
+        units, f" {feature_label.lower()}" if feature_label else "")
+    text = f"Worst: {value_text(w['peak_value'], units)}{what}"
+    base = w.get("baseline_value")
+    if base is not None and reference:
+        change = w["peak_value"] - base
+        way = "above" if change > 0 else "below"
+        text += (f", {value_text(abs(change), units)} {way} {reference} "
+                 f"({value_text(base, units)})")
+    if w.get("threshold") is not None:
+        text += f"; threshold {value_text(w['threshold'], units)}"
+        if g.excess is not None:
+            text += f", {value_text(g.excess, units)} past it"
+    return text + "."
+
+
 def _fault_part(g: FaultGroup, kind: str) -> str:
     unit = "hold" if kind == "hold" else "rep"
     if len(g.reps) == 1 and len(g.events) == 1:
         text = f"{g.name} in {unit} {g.reps[0]} for {g.total_s:.1f} s"
     else:
         text = f"{g.name} {g.where}"
+    units = g.worst.get("units", "deg")
     if g.depth is not None:
-        text += f", by {g.depth:.0f}°"
-    elif g.excess is not None:
-        text += f", up to {g.excess:.0f}° past the limit"
+        text += f", by {value_text(g.depth, units)}"
+    elif g.excess is not None and g.severity != NOT_GRADED:
+        text += f", up to {value_text(g.excess, units)} past the limit"
     return text
 
 

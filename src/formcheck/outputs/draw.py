@@ -153,10 +153,10 @@ def _text_block(out: np.ndarray, lines: list[tuple[str, float, tuple]], x: int, 
 
 
 def draw_panel(img: np.ndarray, result: FrameResult | None, ex: Exercise,
-               status: str | None = None) -> np.ndarray:
+               status: str | None = None, text_scale: float = 1.0) -> np.ndarray:
     """Counters at the top left, large, on an opaque dark panel; under them what to do,
     in plain words."""
-    h = img.shape[0]
+    h = img.shape[0] * text_scale
     lines = [(line, COUNTER_CAP * h, TEXT_BGR) for line in counter_lines(result, ex)]
     lines.append((status or status_words(result, ex), SMALL_CAP * h, (200, 255, 255)))
     return _text_block(img.copy(), lines, 0, 0)
@@ -199,11 +199,11 @@ def draw_banner(img: np.ndarray, message: str | None, color=BANNER_BGR) -> np.nd
     return out
 
 
-def _banner(out: np.ndarray, message: str | None, color) -> None:
+def _banner(out: np.ndarray, message: str | None, color, text_scale: float = 1.0) -> None:
     if not message:
         return
     h, w = out.shape[:2]
-    cap = BANNER_CAP * h
+    cap = BANNER_CAP * h * text_scale
     thick = _thickness(cap)
     scale = _font_scale(cap, thick)
     pad = int(0.5 * cap)
@@ -231,28 +231,32 @@ def letterbox(img: np.ndarray, width_px: int, height_px: int) -> np.ndarray:
 
 def annotate(img: np.ndarray, pose: PoseFrame, result: FrameResult | None, ex: Exercise,
              status: str | None = None, legend: bool | None = None,
-             canvas: tuple[int, int] | None = None, guide: str | None = None) -> np.ndarray:
+             canvas: tuple[int, int] | None = None, guide: str | None = None,
+             text_scale: float = 1.0) -> np.ndarray:
     """Everything: skeleton, angles, counters, the banner (fault cue, else guidance) and,
     live (``legend`` not None), the keys; ``guide``: what to do when there is no cue or
     guidance (the exercise's setup, before counting).  With ``canvas`` (width, height) the frame is
-    fitted into it before the text is drawn, so the text is sized to what is shown."""
+    fitted into it before the text is drawn, so the text is sized to what is shown.
+    ``text_scale`` below 1 draws the counters and banner smaller (a video reviewed on a
+    screen up close, where the live size would hide the body)."""
     out = img.copy()
     _skeleton(out, pose, result.side if result else None)
     _angles(out, pose, result)
     if canvas is not None:
         out = letterbox(out, *canvas)
-    out = draw_panel(out, result, ex, status)
+    out = draw_panel(out, result, ex, status, text_scale)
     if legend is not None:
         out = draw_legend(out, legend)
     if result is not None and result.active_faults:
         cues = {f.id: f.cue for f in ex.faults}
-        _banner(out, cues.get(result.active_faults[0], "Check your form"), BANNER_BGR)
+        _banner(out, cues.get(result.active_faults[0], "Check your form"), BANNER_BGR,
+                text_scale)
     elif result is not None and result.guidance:
-        _banner(out, result.guidance[0], GUIDE_BGR)
+        _banner(out, result.guidance[0], GUIDE_BGR, text_scale)
     elif not pose.has_pose:
-        _banner(out, "Step into view: no person found", GUIDE_BGR)
+        _banner(out, "Step into view: no person found", GUIDE_BGR, text_scale)
     elif guide:
-        _banner(out, guide, GUIDE_BGR)
+        _banner(out, guide, GUIDE_BGR, text_scale)
     return out
 
 

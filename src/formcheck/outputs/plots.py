@@ -5,11 +5,14 @@ open figures — is touched."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import rc_context
+from matplotlib.dates import AutoDateLocator, DateFormatter, date2num, num2date
 from matplotlib.figure import Figure
 from matplotlib.ticker import FormatStrFormatter, LogLocator, MaxNLocator, NullLocator
 
@@ -35,11 +38,11 @@ SVG_STYLE = {"svg.fonttype": "none", "path.simplify_threshold": 0.5}
 
 
 def _figure(width_in: float, height_in: float, top_in: float = 0.45,
-            bottom_in: float = 0.55) -> Figure:
+            bottom_in: float = 0.55, right_in: float = 0.15) -> Figure:
     """A figure with fixed margins (inches) for the axis labels and a title: a fixed
     layout, so the figure is drawn once (a "tight" bounding box draws it twice)."""
     fig = Figure(figsize=(width_in, height_in))
-    fig.subplots_adjust(left=0.85 / width_in, right=1 - 0.15 / width_in,
+    fig.subplots_adjust(left=0.85 / width_in, right=1 - right_in / width_in,
                         bottom=bottom_in / height_in, top=1 - top_in / height_in, hspace=0.12)
     return fig
 
@@ -107,22 +110,69 @@ def angles_over_time_svg(t_s: np.ndarray, series: dict[str, np.ndarray], panels:
     return _svg(fig)
 
 
+#: Sessions closer in time than this share of the trend's time span are drawn this far
+#: apart (centred on their true times), so that several on one day stay readable.
+TREND_MIN_GAP_SHARE = 0.03
+SIDE_MARKERS = {"left": "o", "right": "s", None: "D"}
+
+
+def _days(moment: str) -> float:
+    """An ISO 8601 time as matplotlib's date number (days)."""
+    when = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return date2num(when if when.tzinfo else when.replace(tzinfo=dt.UTC))
+
+
+def spread(times_d: list[float], min_gap_d: float) -> list[float]:
+    """Positions for sorted times (days): the times themselves, except that runs closer
+    than ``min_gap_d`` are spaced ``min_gap_d`` apart around their own middle."""
+    out: list[float] = []
+    run: list[float] = []
+    for t in [*times_d, math.inf]:
+        if run and t - run[-1] >= min_gap_d:
+            mid = (run[0] + run[-1]) / 2
+            out += [mid + (i - (len(run) - 1) / 2) * min_gap_d for i in range(len(run))]
+            run = []
+        run.append(t)
+    return out
+
+
+def trend_x(points: dict[str | None, list[tuple[str, float]]]) -> dict:
+    """Each point's x (date number): true recording time, the whole trend spaced by days,
+    sessions on one day pulled just far enough apart to be told apart."""
+    keyed = sorted((_days(when), side, i) for side, pts in points.items()
+                   for i, (when, _) in enumerate(pts))
+    times = [t for t, _, _ in keyed]
+    span = max(times[-1] - times[0], 1.0) if times else 1.0
+    xs = spread(times, span * TREND_MIN_GAP_SHARE)
+    return {(side, i): x for (_, side, i), x in zip(keyed, xs, strict=True)}
+
+
 def trend_svg(points: dict[str | None, list[tuple[str, float]]], ylabel: str,
               target: float | None = None) -> str:
-    """A value over recording dates, one line per side; the target dashed."""
-    fig = _figure(6, 2.4, top_in=0.15, bottom_in=0.85)
+    """A value over recording time (``points``: per side, (ISO time, value)), one line
+    per side, on a true date axis (two weeks apart look it); the target dashed."""
+    fig = _figure(7.2, 2.4, top_in=0.15, right_in=1.35)  # the legend right of the axes
     ax = fig.subplots()
-    days = sorted({d for pts in points.values() for d, _ in pts})
+    xs = trend_x(points)
     for side, pts in points.items():
         if pts:
-            ax.plot([days.index(d) for d, _ in pts], [v for _, v in pts], marker="o",
-                    color=SIDE_COLORS.get(side, "#7f7f7f"), label=f"{side or 'either'} side")
+            ax.plot([xs[(side, i)] for i in range(len(pts))], [v for _, v in pts],
+                    marker=SIDE_MARKERS.get(side, "D"), color=SIDE_COLORS.get(side, "#7f7f7f"),
+                    label=f"{side or 'either'} side")
     if target:
         ax.axhline(target, color=TARGET_COLOR, ls="--", lw=1, label="target")
-    ax.set_xticks(range(len(days)), days, rotation=30, fontsize=7)
+    lo, hi = min(xs.values()), max(xs.values())
+    pad = max((hi - lo) * 0.06, 0.5)
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=7))
+    ax.xaxis.set_major_formatter(DateFormatter("%d %b" if hi - lo >= 2 else "%d %b %H:%M"))
+    ax.tick_params(axis="x", labelsize=7)
+    years = sorted({num2date(x).year for x in (lo, hi)})
+    ax.set_xlabel(f"recorded ({'-'.join(map(str, years))}, UTC)", fontsize=7)
     ax.set_ylabel(ylabel, fontsize=8)
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7)
+    top = max([v for pts in points.values() for _, v in pts] + [target or 0.0])
+    ax.set_ylim(0, top * 1.15 if top > 0 else 1.0)  # room above the highest point
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # off the points
     ax.grid(alpha=0.3)
     return _svg(fig)
 
@@ -133,7 +183,7 @@ def hold_power_svg(holds: list[dict]) -> str:
     holds = [h for h in holds if h.get("shake_track", {}).get("t_s")]
     if not holds:
         return ""
-    fig = _figure(10, 2.6)
+    fig = _figure(10, 2.8, top_in=0.65)
     ax = fig.subplots()
     for h in holds:
         track = h["shake_track"]
@@ -151,6 +201,7 @@ def hold_power_svg(holds: list[dict]) -> str:
     ax.set_xlabel("time (s)")
     ax.set_ylabel("shake index (x rest)", fontsize=8)
     ax.grid(alpha=0.3)
-    fig.suptitle("Shaking in the holds - dotted: threshold; red: shaking from; orange dashed: "
-                 "sag from", fontsize=9)
+    ax.set_title("Shake index in the holds. Dotted: the threshold; shaking is flagged (red "
+                 "line) only where the index is above it\nand has also risen well above the "
+                 "hold's own first seconds. Orange dashed: a sag begins.", fontsize=9)
     return _svg(fig)

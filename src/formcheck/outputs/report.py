@@ -20,13 +20,16 @@ from formcheck.analysis import SessionResult
 from formcheck.capture import PoseFrame
 from formcheck.features import Features
 from formcheck.outputs.clinical import (
+    NOT_GRADED,
     convention,
     fault_groups,
     label,
+    reference_words,
     setup_problem,
     source_titles,
     summary_sentence,
     wording,
+    worst_text,
 )
 from formcheck.outputs.draw import blank_like, draw_angles, draw_banner, draw_skeleton
 from formcheck.outputs.history import SessionRow
@@ -104,10 +107,11 @@ def hold_sentences(doc: dict) -> list[str]:
 
 def _panels(ex) -> list[Panel]:
     panels = []
+    what = "hold" if ex.movement.kind == "hold" else "rep"
     for name in ex.tracks:
         lines = []
         if name == ex.movement.signal:
-            lines.append((ex.movement.top, "target", f"top of a rep ({ex.movement.top:g}°)"))
+            lines.append((ex.movement.top, "target", f"top of a {what} ({ex.movement.top:g}°)"))
         for f in ex.faults:
             if f.feature == name and f.rule in ("above", "below", "outside"):
                 for value in (f.above, f.below):
@@ -150,8 +154,11 @@ def rep_columns(doc: dict, kind: str) -> list[RepColumn]:
 
 def cell(row: dict, col: RepColumn) -> str:
     value = row.get(col.key)
-    if col.key == "faults":
-        return ", ".join(v.replace("_", " ") for v in value or []) or "none"
+    if col.key == "faults":  # each with its grade, when graded
+        grades = dict(g.split(": ", 1) for g in row.get("fault_grades") or [])
+        return ", ".join(v.replace("_", " ") + (f" ({grades[v]})" if grades.get(v, NOT_GRADED)
+                                                != NOT_GRADED else "")
+                         for v in value or []) or "none"
     if value is None:
         return "–"
     return f"{value:.{col.digits}f}" if isinstance(value, float) else str(value)
@@ -161,18 +168,21 @@ def _trend_points(history: Sequence[SessionRow], field: str) -> dict:
     points: dict = {}
     for h in history:
         if getattr(h, field) is not None:
-            points.setdefault(h.side, []).append((h.day, getattr(h, field)))
+            points.setdefault(h.side, []).append((h.recorded_utc, getattr(h, field)))
     return points
 
 
-def trends(history: Sequence[SessionRow], kind: str, hold_target: float | None) -> list[dict]:
-    """This patient's trend plots over recording days, one line per side."""
+def trends(history: Sequence[SessionRow], kind: str, hold_target: float | None,
+           reps_target: int | None = None) -> list[dict]:
+    """This patient's trend plots over recording time, one line per side, with the
+    targets dashed."""
     if len(history) < 2:
         return []
     fields = [("best_hold_s", "Longest hold (s)", hold_target)] if kind == "hold" else []
     fields += [("pumps", "Pumps", None)] if kind == "pumps" else []
-    fields += [("reps", "Reps", None), ("mean_range_deg", "Mean range (°)", None),
-               ("faults_per_rep", "Faults per rep", None)]
+    fields += [("reps", "Holds" if kind == "hold" else "Reps", reps_target),
+               ("mean_range_deg", "Mean range (°)", None),
+               ("faults_per_rep", f"Faults per {'hold' if kind == 'hold' else 'rep'}", None)]
     out = []
     for field, title, target in fields:
         points = _trend_points(history, field)
@@ -215,9 +225,9 @@ def _fault_views(doc, result, poses, frames_bgr, groups, out_dir: Path | None) -
                 (out_dir / "faults").mkdir(exist_ok=True)
                 cv2.imwrite(str(out_dir / "faults" / f"{g.fault}.png"), img)
                 full = f"faults/{g.fault}.png"
+        unit = label(spec.feature).removesuffix(" (°)") if spec and spec.feature else ""
         views.append({"g": g, "thumb": thumb, "full": full,
-                      "unit": label(spec.feature).removesuffix(" (°)")
-                      if spec and spec.feature else ""})
+                      "worst": worst_text(g, unit, reference_words(spec, g.unit))})
     return views
 
 
@@ -256,7 +266,8 @@ def render_report(doc: dict, result: SessionResult, feats: Features | None,
         signal_label=label(ex.movement.signal), convention=convention(ex.movement.signal),
         top_target=ex.movement.top, progression=progress_text(ex, history, doc),
         hold_sentences=hold_sentences(doc), hold_svg=hold_power_svg(doc.get("hold_quality", [])),
-        history=list(history), trends=trends(history, kind, doc["summary"].get("hold_target_s")),
+        history=list(history), trends=trends(history, kind, doc["summary"].get("hold_target_s"),
+                                          doc["summary"].get("reps_target")),
         symmetry=symmetry(history), other_side=other_side_text(doc, ex, history),
         video=video_name, adherence=list(adherence),
         dose_notes=[n for n in doc["dose_notes"] if n.get("fault") != "hold_too_short"])

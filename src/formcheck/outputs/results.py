@@ -15,6 +15,7 @@ from formcheck import __version__
 from formcheck.analysis import SessionResult
 from formcheck.capture import SourceInfo
 from formcheck.features import SPEC_BY_NAME
+from formcheck.outputs.clinical import grade_fault
 
 FORMAT = "formcheck-results"
 VERSION = 1
@@ -80,6 +81,43 @@ HOLD_COLUMNS = {name: name for name in ("shake_index", "shake_band", "shaking_fr
 SHAKING = "shaking"
 
 
+#: Units of the faults that are not an angle rule on a feature.
+TIMING_UNITS = "s"
+SHAKE_UNITS = "x rest"
+
+
+def fault_units(res: SessionResult, fault_id: str) -> str:
+    """The unit a fault's peak and threshold are in."""
+    spec = next((f for f in res.exercise.faults if f.id == fault_id), None)
+    if spec is None:
+        return SHAKE_UNITS if fault_id == SHAKING else ""
+    if spec.rule == "lowering_fast":
+        return TIMING_UNITS
+    feature = SPEC_BY_NAME.get(spec.feature)
+    return feature.unit if feature is not None else ""
+
+
+def form_faults(res: SessionResult, holds: dict[int, dict] | None = None) -> list[dict]:
+    """The form faults and shaking, in time order, each with its grade (peak against
+    threshold, see ``clinical.grade_fault``)."""
+    events = [asdict(e) for e in res.events if e.kind == "form"] + shaking_events(res,
+                                                                              holds or {})
+    return sorted([e | grade_fault(e.get("peak_value"), e.get("threshold"),
+                                   fault_units(res, e["fault"])) for e in events],
+                  key=lambda f: f["start_s"])
+
+
+def _rep_grades(faults: list[dict], rep: int) -> list[str]:
+    """"fault: grade" for each fault kind in a rep, at its worst event."""
+    order = ("marked", "moderate", "mild", "not graded")
+    worst: dict[str, str] = {}
+    for f in faults:
+        if f["rep"] == rep and (f["fault"] not in worst or order.index(f["grade"])
+                                < order.index(worst[f["fault"]])):
+            worst[f["fault"]] = f["grade"]
+    return [f"{k}: {v}" for k, v in worst.items()]
+
+
 def shaking_events(res: SessionResult, holds: dict[int, dict]) -> list[dict[str, Any]]:
     """Shaking in a hold, as an entry of ``faults`` (kind ``fatigue``: a sign of fatigue,
     not of compensation), from its onset to the end of the hold."""
@@ -87,7 +125,8 @@ def shaking_events(res: SessionResult, holds: dict[int, dict]) -> list[dict[str,
     return [{"fault": SHAKING, "severity": "info", "cue": cue,
              "start_s": q["shaking_from_s"], "end_s": q["end_s"], "rep": rep,
              "set": next((r.set for r in res.reps if r.rep == rep), 1),
-             "peak_value": q["shake_index"], "kind": "fatigue", "band": q["shake_band"],
+             "peak_value": q["shake_index"], "threshold": q.get("shake_threshold"),
+             "kind": "fatigue", "band": q["shake_band"],
              "reliable": q["reliable"]}
             for rep, q in sorted(holds.items()) if q.get("shaking_from_s") is not None]
 
@@ -95,6 +134,7 @@ def shaking_events(res: SessionResult, holds: dict[int, dict]) -> list[dict[str,
 def rep_rows(res: SessionResult, rep_metrics: dict[int, dict[str, float]] | None = None,
              holds: dict[int, dict] | None = None) -> list[dict[str, Any]]:
     rows = []
+    faults = form_faults(res, holds)
     for r in res.reps:
         row = {"rep": r.rep, "kind": r.kind, "set": r.set, "start_s": r.start_s,
                "top_s": r.top_s, "leave_top_s": r.leave_top_s, "end_s": r.end_s,
@@ -108,7 +148,8 @@ def rep_rows(res: SessionResult, rep_metrics: dict[int, dict[str, float]] | None
                "peak_" + res.exercise.movement.signal: r.peak_value,
                "pumps": len(r.pumps),
                "pump_amp_mean_deg": (sum(r.pumps) / len(r.pumps)) if r.pumps else None,
-               "faults": list(dict.fromkeys(r.faults)), "confidence": r.confidence}
+               "faults": list(dict.fromkeys(r.faults)),
+               "fault_grades": _rep_grades(faults, r.rep), "confidence": r.confidence}
         row.update((rep_metrics or {}).get(r.rep, {}))
         quality = (holds or {}).get(r.rep)
         if quality:
@@ -136,8 +177,7 @@ def results_document(res: SessionResult, source: SourceInfo, model: dict | None,
         "not_this_exercise": res.refusal,
         "not_judged": [{"fault": f, "why": "not judged from this view"} for f in res.not_judged],
         "reps": rep_rows(res, rep_metrics, holds),
-        "faults": sorted([asdict(e) for e in res.events if e.kind == "form"]
-                         + shaking_events(res, holds or {}), key=lambda f: f["start_s"]),
+        "faults": form_faults(res, holds),
         "hold_quality": [q for _, q in sorted((holds or {}).items())],
         "dose_notes": dose_notes(res),
         "setup_guidance": res.guidance,
@@ -157,20 +197,26 @@ def faults_at(res: SessionResult, t_s: float) -> list[str]:
     return [e.fault for e in res.events if e.kind == "form" and e.start_s <= t_s <= e.end_s]
 
 
+def _grades_at(faults: list[dict], t_s: float) -> str:
+    return ";".join(f"{f['fault']}: {f['grade']}" for f in faults
+                    if f["kind"] == "form" and f["start_s"] <= t_s <= f["end_s"])
+
+
 def write_frames_csv(res: SessionResult, path: Path) -> None:
     names = list(res.exercise.needed_features)
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["frame", "t_s", "state", "counted", "interpolated", "visibility", "reps",
                     "set", "hold_s", "pumps", *names, *(f"{n}_quality" for n in names),
-                    "active_faults"])
+                    "active_faults", "active_fault_grades"])
+        graded = form_faults(res)
         for f in res.frames:
             w.writerow([f.index, f"{f.t_s:.4f}", f.state, int(f.counted), int(f.interpolated),
                         f"{f.visibility:.2f}", f.reps, f.set, f"{f.hold_s:.2f}", f.pumps,
                         *("" if not math.isfinite(f.values[n]) else f"{f.values[n]:.2f}"
                           for n in names),
                         *(f"{f.quality.get(n, 0.0):.2f}" for n in names),
-                        ";".join(faults_at(res, f.t_s))])
+                        ";".join(faults_at(res, f.t_s)), _grades_at(graded, f.t_s)])
 
 
 def write_reps_csv(rows: list[dict[str, Any]], path: Path) -> None:

@@ -50,6 +50,12 @@ class VideoSink:
             self._container = None
 
 
+#: The session video is watched up close, in the report: its counters and banners are
+#: drawn at this share of the live window's size (sized to be read from two metres), so
+#: they do not hide the body.
+REVIEW_TEXT_SCALE = 0.55
+
+
 def write_session_video(path: Path, fps: float, poses, result, exercise,
                         images=None) -> None:
     """Render the session after analysis, so that every fault has its banner over its
@@ -69,6 +75,6 @@ def write_session_video(path: Path, fps: float, poses, result, exercise,
             if frame is not None:
                 frame = replace(frame, active_faults=faults_at(result, frame.t_s))
             base = image if image is not None else blank_like(pose.width_px, pose.height_px)
-            sink.write(annotate(base, pose, frame, exercise))
+            sink.write(annotate(base, pose, frame, exercise, text_scale=REVIEW_TEXT_SCALE))
     finally:
         sink.close()
