@@ -196,3 +196,41 @@ def test_a_programme_file_is_validated_with_every_problem_at_once(tmp_path):
                     "exercise[1].side: expected left or right"):
         assert problem in line
     assert line.startswith("formcheck: error: bad.toml: 5 problem(s) in the programme file")
+
+
+def _rate(*presses: tuple[str, float], until_s: float = 10.0):
+    """Key presses (key, time s) into one rating; its value, whether done, and stop."""
+    from formcheck.outputs import RatingKeys
+
+    keys = RatingKeys()
+    for key, t in presses:
+        keys.key(ord(key) if len(key) == 1 else int(key), t)
+    keys.tick(until_s)
+    return keys.value, keys.done, keys.stop
+
+
+@pytest.mark.parametrize(("presses", "expected"), [
+    ((("7", 1.0),), (7, True, False)),
+    ((("0", 1.0),), (0, True, False)),
+    ((("1", 1.0), ("0", 2.5)), (10, True, False)),  # 1 then 0 within 2 s: ten
+    ((("1", 1.0),), (1, True, False)),  # 1 alone: one, once the wait for a 0 is over
+    ((("1", 1.0), ("0", 3.5)), (1, True, False)),  # the 0 came too late: the 1 stands
+    ((("1", 1.0), ("4", 1.5)), (4, True, False)),  # another number corrects the 1
+    ((("s", 1.0),), (None, True, False)),  # skipped
+    ((("q", 1.0),), (None, True, True)),  # skip them all
+    ((("x", 1.0), ("255", 2.0)), (None, False, False)),  # other keys, no key: still asking
+])
+def test_a_rating_from_key_presses(presses, expected):
+    assert _rate(*presses) == expected
+
+
+def test_a_lone_1_waits_for_a_possible_0():
+    from formcheck.outputs import RatingKeys
+    from formcheck.outputs.rating import TEN_WAIT_S
+
+    keys = RatingKeys()
+    keys.key(ord("1"), 5.0)
+    keys.tick(5.0 + TEN_WAIT_S - 0.1)
+    assert (keys.done, keys.pending) == (False, True)
+    keys.tick(5.0 + TEN_WAIT_S)
+    assert (keys.done, keys.value) == (True, 1)

@@ -87,7 +87,38 @@ def test_a_version_1_history_is_migrated_not_broken(tmp_path):
     assert [(r.source, r.patient, r.best_hold_s) for r in rows] == [
         ("old.mp4", "", 30.0), ("a.mp4", "p01", None)]
     assert rows[0].analysed_utc == "2025-11-01T10:00:00+00:00"
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+    assert (rows[0].effort_0_10, rows[0].pain_0_10) == (None, None)
+
+
+def test_a_version_2_history_gains_the_ratings_and_shows_them(tmp_path):
+    """Version 3 adds the patient's effort and pain ratings; a version-2 file keeps its rows
+    (no rating) and takes rated sessions; the table and the CSV show them."""
+    path = tmp_path / "v2.sqlite"
+    with History(path) as h:  # made at version 3, then taken back to version 2's columns
+        h.add(doc("p01", "left", "2026-01-05T09:00:00+00:00", "a"), "live", "")
+    db = sqlite3.connect(path)
+    for column in ("effort_0_10", "pain_0_10"):
+        db.execute(f"ALTER TABLE sessions DROP COLUMN {column}")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    rated = {**doc("p01", "left", "2026-01-06T09:00:00+00:00", "b"),
+             "rating": {"effort_0_10": 10, "pain_0_10": 0}}
+    with History(path) as h:
+        h.add(rated, "live", "")
+        rows = h.sessions("glute_bridge", "p01")
+    assert [(r.source, r.effort_0_10, r.pain_0_10) for r in rows] == [
+        ("a.mp4", None, None), ("b.mp4", 10, 0)]
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 3
+    table = run_cli("history", "--history", str(path)).stdout.splitlines()
+    assert table[0].split()[-3:] == ["effort", "pain", "source"]
+    assert next(line for line in table if "b.mp4" in line).split()[-3:] == ["10", "0", "b.mp4"]
+    assert next(line for line in table if "a.mp4" in line).split()[-3:] == ["-", "-", "a.mp4"]
+    csv = run_cli("history", "--history", str(path), "--csv").stdout.splitlines()
+    cols = csv[0].split(",")
+    values = next(line.split(",") for line in csv if "b.mp4" in line)
+    assert values[cols.index("effort_0_10")] == "10" and values[cols.index("pain_0_10")] == "0"
 
 
 @pytest.fixture(scope="module")

@@ -161,7 +161,8 @@ def cmd_live(args: argparse.Namespace) -> int:
                            voice=not args.no_voice, history_path=history, model=args.model,
                            voice_wav_dir=Path(args.voice_wav) if args.voice_wav else None,
                            summary_s=args.summary_s, fullscreen=args.fullscreen,
-                           end_at_dose=not args.no_auto_end, patient=args.patient)
+                           end_at_dose=not args.no_auto_end, patient=args.patient,
+                           prescription=args.prescription, rating_s=args.rating_s)
     outcomes, lines = run.run_exercise_or_program(
         opts, args.exercise, args.program, (args.reps, args.sets, args.hold_s), args.source or [])
     print("\n".join(lines))
@@ -238,6 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary-s", type=_number_arg(float, 0, "number of seconds (0 or more)"),
                    default=4.0, help="summary screen time (s)")
     p.add_argument("--fullscreen", action="store_true", help="fill the screen (key f)")
+    p.add_argument("--rating-s", type=_number_arg(float, 0, "number of seconds (0 or more)"),
+                   help="wait for each effort/pain rating (default 30; 0 with --source)")
     for flag, kind, what in (("--reps", int, "reps per set"), ("--sets", int, "sets"),
                              ("--hold-s", float, "hold (s)")):
         p.add_argument(flag, type=kind, help=f"this patient's {what}, not the file's")

@@ -27,7 +27,8 @@ from formcheck.outputs import History, SessionRow, progress_text, trend
 
 HISTORY_COLUMNS = ("id", "patient", "number", "recorded_utc", "analysed_utc", "exercise",
                    "side", "reps", "sets", "best_hold_s", "holds_s", "pumps", "form_faults",
-                   "faults_per_rep", "mean_range_deg", "source", "report_path")
+                   "faults_per_rep", "mean_range_deg", "effort_0_10", "pain_0_10", "source",
+                   "report_path")
 
 
 def check_exercise_name(name: str, known: list[str]) -> None:
@@ -88,13 +89,14 @@ def history_csv(rows: list[SessionRow]) -> str:
 def history_table(rows: list[SessionRow], exercise: str | None) -> str:
     lines = [f"{'id':>4} {'patient':10} {'#':>2} {'recorded (UTC)':16} {'exercise':24} "
              f"{'side':5} {'reps':>4} {'best hold s':>11} {'holds':>5} {'pumps':>5} "
-             f"{'faults/rep':>10} {'range deg':>9}  source"]
+             f"{'faults/rep':>10} {'range deg':>9} {'effort':>6} {'pain':>4}  source"]
     for r in rows:
         lines.append(f"{r.id:>4} {r.patient or '-':10} {r.number:>2} "
                      f"{r.recorded_utc[:16].replace('T', ' '):16} {r.exercise:24} "
                      f"{r.side or '-':5} {r.reps:>4} {_opt(r.best_hold_s):>11} "
                      f"{len(r.holds_s):>5} {r.pumps:>5} {_opt(r.faults_per_rep):>10} "
-                     f"{_opt(r.mean_range_deg):>9}  {r.source}")
+                     f"{_opt(r.mean_range_deg):>9} {_opt(r.effort_0_10, 0):>6} "
+                     f"{_opt(r.pain_0_10, 0):>4}  {r.source}")
     if not rows:
         lines.append("(no sessions)")
     groups: dict[tuple, list[SessionRow]] = {}

@@ -23,25 +23,22 @@ from formcheck.analysis import (
     measure_session,
 )
 from formcheck.capture import SUFFIX, PoseFrame, RecordingWriter, open_poses, refuse_overwrite
-from formcheck.commands.analyze import write_session_report
 from formcheck.commands.coaching import (
     TOO_SLOW,
     Keys,
     SlowWatch,
     sets_done,
     setup_words,
-    summary_lines,
 )
+from formcheck.commands.ending import end_session
 from formcheck.errors import SourceEndedEarly
 from formcheck.features import other
 from formcheck.outputs import (
     CueCaller,
-    History,
     Speaker,
     annotate,
     blank_like,
     number_words,
-    progress_text,
     results_document,
     write_frames_csv,
     write_json,
@@ -69,6 +66,10 @@ class LiveOptions:
     fullscreen: bool = False
     end_at_dose: bool = True
     patient: str | None = None
+    prescription: str | None = None  # a prescription file instead of the patient's stored one
+    # how long each end-of-session rating waits for a key (0: not asked); default: 30 s
+    # with a camera, not asked when a file is played (unless given)
+    rating_s: float | None = None
 
 
 @dataclass
@@ -84,6 +85,7 @@ class LiveOutcome:
     dropped: int = 0
     summary: list[str] = field(default_factory=list)  # in plain words, said and shown
     progress: str = ""  # the progression rule applied to the history and this session
+    rating: dict | None = None  # the patient's effort and pain, 0-10 (None: skipped)
 
 
 class _Session:
@@ -103,6 +105,7 @@ class _Session:
                                log_path=self.files["cues"])
         self.cues = CueCaller(self.speaker, opts.exercise)
         self._last_save = 0.0
+        self.written: dict | None = None  # the last results document written
         self._sets_done = 0
         self._setup_said = False
         self.finished = False
@@ -191,7 +194,9 @@ class _Session:
         doc = {**docs[-1], "parts": docs} if len(docs) > 1 else docs[-1]
         doc["live"] = {"dropped_frames": self.slow.dropped, "shown_frames": self.slow.shown,
                        "too_slow": self.slow.ever, "note": TOO_SLOW if self.slow.ever else None}
+        doc["rating"] = None  # asked at the very end (commands.ending)
         write_json(doc, self.files["results"])
+        self.written = doc
         write_frames_csv(parts[-1], self.files["frames_csv"])
         return docs
 
@@ -224,26 +229,7 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
         outcome.dropped = stream.source_dropped
     session.finish()
     outcome.parts = session.parts
-    docs = session.save(force=True)
-    last, rows = None, []
-    if opts.history_path is not None:  # each part once
-        with History(opts.history_path) as history:
-            last = {r.side: r for r in history.sessions(opts.exercise.name, opts.patient or "")}
-            for doc in docs:
-                history.add(doc, "live", str(session.files["results"]))
-            rows = history.sessions(opts.exercise.name, opts.patient or "")
-    outcome.files["report"] = write_session_report(session.parts[-1], docs[-1], session.poses,
-                                                   opts.out_dir, opts.history_path)
-    outcome.summary = summary_lines(session.parts, last)
-    if opts.exercise.progress is not None:  # the next step, from the history
-        outcome.progress = progress_text(opts.exercise, rows, docs[-1])
-    done = "That's the whole exercise done. Well done! " if outcome.ended_by == "dose" else ""
-    session.speaker.say(done + " ".join(outcome.summary), key="summary", debounce_s=0,
-                        now=session.poses[-1].t_s if session.poses else 0.0)
-    if opts.window:
-        screen.show_summary(["Session done", *outcome.summary, outcome.progress],
-                            opts.summary_s)
-    session.speaker.close(wait=True)  # the summary is heard to its end
+    end_session(session, outcome, opts)
     return outcome
 
 

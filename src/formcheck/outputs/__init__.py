@@ -6,6 +6,8 @@ _EXPORTS = {
     "VideoSink": "video",
     "CueCaller": "voice",
     "History": "history",
+    "QUESTIONS": "rating",
+    "RatingKeys": "rating",
     "SessionRow": "history",
     "Speaker": "voice",
     "annotate": "draw",

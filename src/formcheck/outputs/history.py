@@ -1,10 +1,12 @@
 """Session history: one local SQLite file of every analysed or live session, for trends.
 
-Schema version 2 (``PRAGMA user_version``): sessions are keyed by pseudonymous patient id,
+Schema version 3 (``PRAGMA user_version``): sessions are keyed by pseudonymous patient id,
 exercise and side; ``recorded_utc`` is when the source was recorded (container metadata,
 else the file's time), ``analysed_utc`` when formcheck ran.  One row per (patient,
 exercise, source content hash): analysing the same source again replaces its row and keeps
-its id.  A version-1 file (no patient, dates of analysis) is migrated in place on open.
+its id.  Version 3 adds the patient's own effort and pain ratings (0-10, asked at the end
+of a live session; empty when skipped or not asked).  Older files (version 1: no patient,
+dates of analysis; version 2: no ratings) are migrated in place on open.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 
 from formcheck.errors import HistoryError
 
-VERSION = 2
+VERSION = 3
 COLUMNS_V1 = """
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     recorded_utc TEXT NOT NULL,
@@ -39,6 +41,8 @@ COLUMNS_V1 = """
 # added by version 2, in this order (ALTER TABLE appends them to a version-1 table)
 COLUMNS_V2 = (("patient", "TEXT NOT NULL DEFAULT ''"), ("analysed_utc", "TEXT"),
               ("source_sha256", "TEXT"), ("report_path", "TEXT"))
+# added by version 3: the patient's ratings at the end of a live session (0-10, or NULL)
+COLUMNS_V3 = (("effort_0_10", "INTEGER"), ("pain_0_10", "INTEGER"))
 UNIQUE_INDEX = ("CREATE UNIQUE INDEX IF NOT EXISTS sessions_source "
                 "ON sessions (patient, exercise, source_sha256)")
 
@@ -74,6 +78,8 @@ class SessionRow:
     analysed_utc: str | None = None
     source_sha256: str | None = None
     report_path: str | None = None
+    effort_0_10: int | None = None
+    pain_0_10: int | None = None
     number: int = 0  # 1, 2, ... within this patient's exercise and side, by recording date
 
     @property
@@ -85,14 +91,14 @@ FIELDS = [f.name for f in fields(SessionRow) if f.name != "number"]
 
 
 def migrate(db: sqlite3.Connection) -> None:
-    """Create the table, or bring a version-1 table up to version 2."""
+    """Create the table, or bring an older table up to this version."""
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > VERSION:
         raise sqlite3.DatabaseError(f"history schema version {version} is newer than this "
                                     f"formcheck's ({VERSION}); upgrade formcheck")
     db.execute(f"CREATE TABLE IF NOT EXISTS sessions ({COLUMNS_V1})")
     have = {r[1] for r in db.execute("PRAGMA table_info(sessions)")}
-    for name, decl in COLUMNS_V2:
+    for name, decl in (*COLUMNS_V2, *COLUMNS_V3):
         if name not in have:
             db.execute(f"ALTER TABLE sessions ADD COLUMN {name} {decl}")
     # version-1 rows were dated when analysed: keep that as the analysis time too
@@ -122,7 +128,8 @@ def session_values(doc: dict[str, Any]) -> dict[str, Any]:
             "form_faults": n_faults, "faults_per_rep": n_faults / len(reps) if reps else None,
             "mean_range_deg": sum(ranges) / len(ranges) if ranges else None,
             "patient": doc.get("patient") or "", "analysed_utc": now_utc(),
-            "source_sha256": source.get("sha256")}
+            "source_sha256": source.get("sha256"),
+            **{k: (doc.get("rating") or {}).get(k) for k in ("effort_0_10", "pain_0_10")}}
 
 
 #: How long to wait for another process that is writing the history before saying it is
@@ -198,6 +205,15 @@ class History:
         except sqlite3.Error as exc:
             raise _history_error(self.path, exc) from exc
         return row_id
+
+    def rate(self, row_id: int, rating: dict[str, int | None]) -> None:
+        """Add the patient's ratings (asked after the session was stored) to its row."""
+        try:
+            self._db.execute("UPDATE sessions SET effort_0_10 = ?, pain_0_10 = ? WHERE id = ?",
+                             (rating.get("effort_0_10"), rating.get("pain_0_10"), row_id))
+            self._db.commit()
+        except sqlite3.Error as exc:
+            raise _history_error(self.path, exc) from exc
 
     def commit(self) -> None:
         try:

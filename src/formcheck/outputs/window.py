@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 
 import cv2
 import numpy as np
@@ -110,14 +111,40 @@ def window_closed() -> bool:
 
 
 def show_summary(lines: list[str], seconds: float) -> None:
-    """The end-of-session lines for ``seconds`` (or until a key), then close the window."""
+    """The end-of-session lines for ``seconds`` (or until a key); the window stays open
+    (:func:`close`)."""
     if seconds <= 0 or window_closed():
         return
     img = draw_lines(blank_like(*canvas_size()), lines)
-    img = draw_banner(img, "Press any key to close", (90, 90, 90))
+    img = draw_banner(img, "Press any key to go on", (90, 90, 90))
     cv2.imshow(WINDOW, img)
     cv2.waitKey(int(seconds * 1000))
+
+
+def close() -> None:
     cv2.destroyAllWindows()
+
+
+def ask_rating(question, seconds: float) -> tuple[int | None, bool]:
+    """Ask one :class:`~formcheck.outputs.rating.Question` for up to ``seconds``; the
+    answer (None: skipped or no answer in time) and whether to stop asking."""
+    from formcheck.outputs.rating import RatingKeys, rating_lines
+
+    keys = RatingKeys()
+    start = time.monotonic()
+    while not keys.done and not window_closed():
+        now = time.monotonic()
+        if now - start >= seconds and not keys.pending:
+            break
+        img = draw_lines(blank_like(*canvas_size()),
+                         rating_lines(question, keys, max(seconds - (now - start), 0.0)))
+        cv2.imshow(WINDOW, img)
+        keys.key(cv2.waitKey(50) & 0xFF, time.monotonic())
+    if keys.done and keys.value is not None and not window_closed():
+        said = f"{question.label}: {keys.value} of 10. Thank you"
+        cv2.imshow(WINDOW, draw_lines(blank_like(*canvas_size()), [said]))
+        cv2.waitKey(800)
+    return keys.value, keys.stop or window_closed()
 
 
 def show_lines(lines: list[str], seconds: float) -> None:
