@@ -234,3 +234,31 @@ def test_a_lone_1_waits_for_a_possible_0():
     assert (keys.done, keys.pending) == (False, True)
     keys.tick(5.0 + TEN_WAIT_S)
     assert (keys.done, keys.value) == (True, 1)
+
+
+def test_live_counts_against_the_prescription_and_the_command_line_overrides_it():
+    """Exercise file < the patient's prescription < --reps/--sets/--hold-s (or the
+    programme's values), and the words shown and said name where the dose came from."""
+    from formcheck.analysis import Prescribed, Prescription, load_exercise
+    from formcheck.commands.program import _dosed
+
+    bridge = load_exercise("glute_bridge")
+    assert (bridge.dose.reps, bridge.dose.hold_s) == (5, 60.0)  # the file's
+    rx = Prescription("p01", (Prescribed("glute_bridge", reps=3, sets=2, hold_s=20.0,
+                                         rest_min_s=30.0, rest_max_s=45.0),
+                              Prescribed("clamshell", reps=12, sides="right")))
+    ex, side, line = _dosed(bridge, rx, (None, None, None), None, "Your dose today")
+    assert (ex.dose.reps, ex.dose.sets, ex.dose.hold_s, ex.dose.prescribed, side) == \
+        (3, 2, 20.0, True, None)
+    assert line == ("Your prescription: 3 holds of 20 seconds, 2 sets, rest 30 to 45 "
+                    "seconds between sets.")
+    ex, _, line = _dosed(bridge, rx, (1, None, None), None, "Your dose today")
+    assert (ex.dose.reps, ex.dose.sets, ex.dose.hold_s) == (1, 2, 20.0)
+    assert line.startswith("Your dose today: 1 hold of 20 seconds, 2 sets")
+    # a one-sided exercise prescribed for one side is coached on that side only
+    ex, side, line = _dosed(load_exercise("clamshell"), rx, (None,) * 3, None, "")
+    assert (ex.dose.reps, side) == (12, "right")
+    assert line == "Your prescription: 12 reps, right side only."
+    # no prescription for this exercise: the file's dose
+    ex, side, line = _dosed(load_exercise("bird_dog"), rx, (None,) * 3, None, "")
+    assert ex == load_exercise("bird_dog") and line.startswith("Today: ")

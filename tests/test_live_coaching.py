@@ -4,6 +4,7 @@ dose with the hold coached by voice, text sized to the screen, a portrait source
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import sqlite3
@@ -79,6 +80,43 @@ def wait_for_session_time(recording: Path, t_s: float, proc, timeout_s: float = 
             return
         time.sleep(0.05)
     raise AssertionError(f"the session did not reach {t_s} s")
+
+
+def press_keys(display: str, *keys: str) -> None:
+    """Key presses as if typed, through the X server's XTEST extension (libXtst), to the
+    window under the pointer (moved into the window first)."""
+    x11, xtst = ctypes.CDLL("libX11.so.6"), ctypes.CDLL("libXtst.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XStringToKeysym.restype = ctypes.c_ulong
+    x11.XStringToKeysym.argtypes = [ctypes.c_char_p]
+    x11.XKeysymToKeycode.restype = ctypes.c_ubyte
+    x11.XKeysymToKeycode.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+    x11.XFlush.argtypes = x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    xtst.XTestFakeKeyEvent.argtypes = [ctypes.c_void_p, ctypes.c_uint, ctypes.c_int,
+                                       ctypes.c_ulong]
+    xtst.XTestFakeMotionEvent.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int,
+                                          ctypes.c_int, ctypes.c_ulong]
+    dpy = x11.XOpenDisplay(display.encode())
+    assert dpy, f"cannot open display {display}"
+    try:
+        xtst.XTestFakeMotionEvent(dpy, -1, 200, 200, 0)
+        for key in keys:
+            code = x11.XKeysymToKeycode(dpy, x11.XStringToKeysym(key.encode()))
+            xtst.XTestFakeKeyEvent(dpy, code, 1, 0)
+            xtst.XTestFakeKeyEvent(dpy, code, 0, 0)
+            x11.XFlush(dpy)
+            time.sleep(0.15)
+    finally:
+        x11.XCloseDisplay(dpy)
+
+
+def wait_for_cue(path: Path, key: str, proc, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while f"\t{key}\t" not in _read(path):
+        assert proc.poll() is None and time.monotonic() < deadline, f"{key} never said"
+        time.sleep(0.1)
+    time.sleep(0.3)  # the window shows the question
 
 
 def cue_log(path: Path) -> list[tuple[float, str, str]]:
@@ -335,7 +373,11 @@ def test_a_portrait_source_fits_the_screen(display, tmp_path):
 
 
 def test_a_two_exercise_programme_runs_end_to_end_from_source_files(display, tmp_path):
-    from formcheck.analysis import catalog
+    """With the patient's prescription for the second exercise (the programme gives no
+    dose for it), the rest said between, and the patient's ratings asked at each end:
+    10 (1 then 0) and skipped for the first, all skipped (q) for the second."""
+    from formcheck.analysis import Prescribed, catalog
+    from formcheck.commands import prescribe
 
     bridge = Script(catalog()["glute_bridge"])
     bridge.hold(1.5, bridge.low)
@@ -348,23 +390,57 @@ def test_a_two_exercise_programme_runs_end_to_end_from_source_files(display, tmp
     kick.hold(20.0, kick.low)
     sources = [write_recording(tmp_path / "a.landmarks.jsonl", bridge),
                write_recording(tmp_path / "b.landmarks.jsonl", kick)]
+    history = tmp_path / "history.sqlite"
+    prescribe(history, "p07", Prescribed("quadruped_hip_extension", reps=2, sides="left"))
     program = tmp_path / "monday.toml"
     program.write_text('title = "Monday"\nrest_between_s = 1\n\n'
                        '[[exercise]]\nname = "bridge"\nreps = 1\nhold_s = 3\n\n'
-                       '[[exercise]]\nname = "donkey-kick"\nreps = 2\nside = "left"\n')
+                       '[[exercise]]\nname = "donkey-kick"\n')
     out = tmp_path / "day"
-    proc = live(display, "--program", str(program), "--source", *map(str, sources), "-o",
-                str(out), "--no-voice", "--summary-s", "0")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "formcheck", "live", "--program", str(program), "--source",
+         *map(str, sources), "-o", str(out), "--no-voice", "--summary-s", "0", "--rating-s",
+         "30", "--history", str(history), "--patient", "p07"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "DISPLAY": display})
+    first_dir, second_dir = out / "01-glute_bridge", out / "02-quadruped_hip_extension"
+    wait_for_cue(first_dir / "cues.log", "rating:effort_0_10", proc)
+    press_keys(display, "1", "0")
+    wait_for_cue(first_dir / "cues.log", "rating:pain_0_10", proc)
+    press_keys(display, "s")
+    wait_for_cue(second_dir / "cues.log", "rating:effort_0_10", proc)
+    press_keys(display, "q")
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
-    first = json.loads((out / "01-glute_bridge" / "results.json").read_text())
-    second = json.loads((out / "02-quadruped_hip_extension" / "results.json").read_text())
+    first = json.loads((first_dir / "results.json").read_text())
+    second = json.loads((second_dir / "results.json").read_text())
     assert (first["summary"]["reps_done"], first["summary"]["hold_target_s"]) == (1, 3.0)
     assert (second["summary"]["reps_done"], second["side"]) == (2, "left")
+    assert (second["summary"]["reps_target"], second["summary"]["dose_from"]) == \
+        (2, "prescription")
     assert stdout.startswith("Monday: 2 of 2 exercises")
     assert "Glute bridge activation hold:" in stdout and "Left side: 2 reps" in stdout
     # each ended by itself at its dose, well before its recording did
-    for folder, script in (("01-glute_bridge", bridge),
-                           ("02-quadruped_hip_extension", kick)):
-        recorded = next((out / folder).glob("*.landmarks.jsonl")).read_text().splitlines()
+    for folder, script in ((first_dir, bridge), (second_dir, kick)):
+        recorded = next(folder.glob("*.landmarks.jsonl")).read_text().splitlines()
         assert len(recorded) < 0.8 * len(script.frames())
+    # the dose said at the start (and shown), the rest between said
+    said = {key: phrase for _, key, phrase in cue_log(first_dir / "cues.log")}
+    assert said["intro"] == ("Exercise 1 of 2: Glute bridge activation hold. Today's "
+                             "programme: 1 hold of 3 seconds.")
+    said = {key: phrase for _, key, phrase in cue_log(second_dir / "cues.log")}
+    assert said["intro"] == ("Exercise 2 of 2: Quadruped hip extension (heel to the "
+                             "ceiling). Your prescription: 2 reps, left side only.")
+    assert [phrase for _, _, phrase in cue_log(out / "cues.log")] == [
+        "Rest 1 second. Next: Quadruped hip extension (heel to the ceiling).",
+        "Rest over. Next: Quadruped hip extension (heel to the ceiling)."]
+    # the ratings: in results.json, the history and the clinician's report
+    assert first["rating"] == {"effort_0_10": 10, "pain_0_10": None}
+    assert second["rating"] == {"effort_0_10": None, "pain_0_10": None}
+    with sqlite3.connect(history) as db:
+        rows = db.execute("SELECT exercise, patient, effort_0_10, pain_0_10 FROM sessions "
+                          "ORDER BY id").fetchall()
+    assert rows == [("glute_bridge", "p07", 10, None),
+                    ("quadruped_hip_extension", "p07", None, None)]
+    report = (first_dir / "report.html").read_text()
+    assert '<b id="effort">10</b>' in report and '<b id="pain">skipped</b>' in report

@@ -19,6 +19,28 @@ def setup_words(ex: Exercise) -> str:
     return f"{ex.setup} Camera: {ex.camera_text}"
 
 
+def dose_line(ex: Exercise, label: str, side: str | None = None) -> str:
+    """The dose counted against, in words for the screen and the voice: "Your
+    prescription: 5 holds of 30 seconds, 2 sets, rest 30 to 60 seconds between sets"."""
+    d = ex.dose
+    what = "hold" if ex.movement.kind == "hold" else "rep"
+    parts = [f"{d.reps} {what}{'s' * (d.reps != 1)}" + (f" of {d.hold_s:g} seconds"
+                                                         if d.hold_s else "")] if d.reps else []
+    if d.pumps:
+        parts.append(f"{d.pumps} pumps each")
+    if d.sets > 1:
+        parts.append(f"{d.sets} sets")
+    if d.final_hold_s:
+        parts.append(f"then hold {d.final_hold_s:g} seconds")
+    if d.sets > 1 and d.rest_max_s:
+        rest = f"{d.rest_min_s:g} to {d.rest_max_s:g}" if d.rest_max_s > d.rest_min_s \
+            else f"{d.rest_max_s:g}"
+        parts.append(f"rest {rest} seconds between sets")
+    if side:
+        parts.append(f"{side} side only")
+    return f"{label}: {', '.join(parts) or 'as many as comfortable'}"
+
+
 @dataclass
 class SlowWatch:
     """Whether too many camera frames were dropped (the computer cannot keep up) over the

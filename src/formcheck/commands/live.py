@@ -70,6 +70,7 @@ class LiveOptions:
     # how long each end-of-session rating waits for a key (0: not asked); default: 30 s
     # with a camera, not asked when a file is played (unless given)
     rating_s: float | None = None
+    intro: tuple[str, ...] = ()  # said at the start and shown until counting starts
 
 
 @dataclass
@@ -124,6 +125,9 @@ class _Session:
         if self.shake is not None and self.shake.update(pose, self.engine.side, state):
             self.speaker.say(self.opts.exercise.hold_quality.shaking_cue, key="shaking",
                              now=pose.t_s, debounce_s=0.0)
+        if len(self.poses) == 1 and self.opts.intro:
+            self.speaker.say(" ".join(self.opts.intro), key="intro", now=pose.t_s,
+                             debounce_s=0)
         self._setup_speech(pose.t_s)
         return self.opts.end_at_dose and self._check_dose()
 
@@ -269,7 +273,7 @@ def _loop(stream, session: _Session, writer: RecordingWriter, outcome: LiveOutco
 def _guide(session: _Session) -> str | None:
     """Before counting, the exercise's setup and where to put the camera."""
     if session.latest is None or session.latest.state == "setup":
-        return setup_words(session.opts.exercise)
+        return " ".join([*session.opts.intro, setup_words(session.opts.exercise)])
     return None
 
 

@@ -21,8 +21,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from formcheck.analysis import load_exercise, with_dose
+from formcheck.commands.clinic import apply_prescription, patient_prescription
+from formcheck.commands.coaching import dose_line
 from formcheck.commands.live import LiveOptions, LiveOutcome, run_live
 from formcheck.errors import ExerciseError, InputError
+from formcheck.outputs import Speaker, default_history_path
 from formcheck.outputs import window as screen
 
 
@@ -111,25 +114,58 @@ def load_program(path: str | Path) -> Program:
 def run_program(program: Program, base: LiveOptions, sources: list[str | int]
                 ) -> list[LiveOutcome]:
     """Each exercise live in turn, into ``base.out_dir/NN-name``, with the rest between
-    them on screen; ``sources``: one per exercise (files played as the camera), or one for
-    all (the camera)."""
+    them on screen and said; ``sources``: one per exercise (files played as the camera),
+    or one for all (the camera).  The dose: the exercise file's, replaced by the patient's
+    prescription, replaced by what the programme gives."""
     if len(sources) not in (0, 1, len(program.items)):
         raise ProgramError(f"{len(sources)} sources for {len(program.items)} exercises: give "
                            "one per exercise, or the camera")
+    prescription = _prescription(base)
+    base.out_dir.mkdir(parents=True, exist_ok=True)
+    speaker = Speaker(enabled=base.voice, log_path=base.out_dir / "cues.log",
+                      wav_dir=base.voice_wav_dir / "programme" if base.voice_wav_dir else None)
     outcomes = []
     for i, item in enumerate(program.items):
-        ex = with_dose(load_exercise(item.name), item.reps, item.sets, item.hold_s)
+        ex, side, line = _dosed(load_exercise(item.name), prescription,
+                                (item.reps, item.sets, item.hold_s), item.side or base.side,
+                                "Today's programme")
         if i and base.window:
-            screen.show_lines([f"Rest {program.rest_between_s:.0f} s", f"Next: {ex.title}"],
-                              program.rest_between_s)
+            rest = f"Rest {program.rest_between_s:.0f} second" + \
+                "s" * (round(program.rest_between_s) != 1)
+            speaker.say(f"{rest}. Next: {ex.title}.", key="rest", debounce_s=0)
+            screen.show_lines([rest, f"Next: {ex.title}"], program.rest_between_s)
+            speaker.say(f"Rest over. Next: {ex.title}.", key="rest over", debounce_s=0)
         source = sources[i] if len(sources) > 1 else (sources[0] if sources else base.source)
-        opts = replace(base, exercise=ex, source=source, side=item.side or base.side,
-                       out_dir=base.out_dir / f"{i + 1:02d}-{ex.name}")
+        opts = replace(base, exercise=ex, source=source, side=side,
+                       out_dir=base.out_dir / f"{i + 1:02d}-{ex.name}",
+                       intro=(f"Exercise {i + 1} of {len(program.items)}: {ex.title}.", line))
         outcome = run_live(opts)
         outcomes.append(outcome)
         if outcome.ended_by in ("user", "window", "interrupt", "source_lost"):
             break  # stopped by the patient (or the camera): not the rest of the day
+    speaker.close(wait=True)
     return outcomes
+
+
+def _prescription(opts: LiveOptions):
+    """The patient's prescription (a file given, else the one stored beside the history,
+    also when this session is not stored)."""
+    return patient_prescription(opts.history_path or default_history_path(), opts.patient,
+                                opts.prescription)
+
+
+def _dosed(ex, prescription, dose: tuple, side: str | None, label: str):
+    """The exercise with the prescribed dose, then ``dose`` (reps, sets, hold_s: those
+    given win); the working side (given, else prescribed for a one-sided exercise); and
+    the dose in words, as "Your prescription: ..." or "``label``: ..."."""
+    ex, item = apply_prescription(ex, prescription)
+    if side is None and item is not None and item.sides != "both" and not ex.bilateral:
+        side = item.sides
+    changed = any(v is not None for v in dose)
+    ex = with_dose(ex, *dose)
+    words = "Your prescription" if item is not None and not changed else \
+        (label if changed else "Today")
+    return ex, side, dose_line(ex, words, side) + "."
 
 
 def program_summary(program: Program, outcomes: list[LiveOutcome]) -> list[str]:
@@ -154,5 +190,8 @@ def run_exercise_or_program(opts: LiveOptions, exercise: str | None, program: st
         return outcomes, program_summary(day, outcomes)
     if not exercise:
         raise InputError("say which exercise (-e NAME) or give a day's --program FILE")
-    outcome = run_live(replace(opts, exercise=with_dose(load_exercise(exercise), *dose)))
+    ex, side, line = _dosed(load_exercise(exercise), _prescription(opts), dose, opts.side,
+                            "Your dose today")
+    intro = (line,) if ex.dose.prescribed or any(v is not None for v in dose) else ()
+    outcome = run_live(replace(opts, exercise=ex, side=side, intro=intro))
     return [outcome], [*outcome.summary, *filter(None, [outcome.progress])]
