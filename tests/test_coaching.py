@@ -262,3 +262,17 @@ def test_live_counts_against_the_prescription_and_the_command_line_overrides_it(
     # no prescription for this exercise: the file's dose
     ex, side, line = _dosed(load_exercise("bird_dog"), rx, (None,) * 3, None, "")
     assert ex == load_exercise("bird_dog") and line.startswith("Today: ")
+
+
+def test_too_slow_names_the_model_in_use_and_what_to_do():
+    from formcheck.capture.model import BUNDLED_MODEL_NAME
+    from formcheck.commands.coaching import too_slow_note, too_slow_status
+
+    full = {"file": BUNDLED_MODEL_NAME, "sha256": "x"}
+    note = too_slow_note(full)
+    assert note.startswith("This computer is too slow: close other programs")
+    assert BUNDLED_MODEL_NAME in note and "pose_landmarker_lite.task with --model" in note
+    assert too_slow_status(full).endswith("(pose model: full)")
+    lite = {"file": "pose_landmarker_lite.task"}
+    assert "already the lightest" in too_slow_note(lite)
+    assert too_slow_status(lite).endswith("(pose model: lite)")

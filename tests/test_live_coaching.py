@@ -204,6 +204,9 @@ def test_sag_banner_and_cue_while_the_hips_sag_and_one_history_row(display, extr
     assert all(wav_seconds_and_rms(w)[1] > 100 for w in wavs)
     # offline, the event is placed on the sag (as before: back-dated to where it began)
     doc = json.loads((out / "results.json").read_text())
+    # the pose model that made the landmarks is named (the bundled full model)
+    assert doc["live"]["model"] == doc["provenance"]["model"]["file"] == \
+        "pose_landmarker_full_blazepose.task"
     [event] = [f for f in doc["faults"] if f["fault"] == "hips_sagging"]
     assert abs(event["start_s"] - sag["start_s"]) < 0.4
     assert abs(event["end_s"] - sag["end_s"]) < 0.4

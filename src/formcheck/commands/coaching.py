@@ -15,6 +15,29 @@ SLOW_WINDOW_S = 4.0
 TOO_SLOW = "This computer is too slow: close other programs"
 
 
+def model_name(model: dict | None) -> str:
+    """The pose model's file name, from the stream's provenance record."""
+    return (model or {}).get("file") or "unknown"
+
+
+def too_slow_note(model: dict | None) -> str:
+    """What to do when the computer cannot keep up, naming the pose model in use.  Only
+    the full model ships (a lighter one cannot be built from what the install holds)."""
+    name = model_name(model)
+    if "lite" in name.lower():
+        return f"{TOO_SLOW}. The pose model in use ({name}) is already the lightest."
+    return (f"{TOO_SLOW}, or use a lighter pose model: this session used {name}; pass an "
+            "official pose_landmarker_lite.task with --model (it does not ship with "
+            "formcheck)")
+
+
+def too_slow_status(model: dict | None) -> str:
+    """The short form for the screen: "... (pose model: full)"."""
+    name = model_name(model)
+    kind = next((k for k in ("lite", "full", "heavy") if k in name.lower()), name)
+    return f"{TOO_SLOW} (pose model: {kind})"
+
+
 def setup_words(ex: Exercise) -> str:
     return f"{ex.setup} Camera: {ex.camera_text}"
 

@@ -7,7 +7,7 @@ window or walking away loses nothing; the ratings are added to them when given."
 from __future__ import annotations
 
 from formcheck.commands.analyze import write_session_report
-from formcheck.commands.coaching import summary_lines
+from formcheck.commands.coaching import summary_lines, too_slow_note
 from formcheck.outputs import QUESTIONS, History, progress_text, write_json
 from formcheck.outputs import window as screen
 
@@ -33,6 +33,8 @@ def end_session(session, outcome, opts) -> None:
     done = "That's the whole exercise done. Well done! " if outcome.ended_by == "dose" else ""
     t = session.poses[-1].t_s if session.poses else 0.0
     session.speaker.say(done + " ".join(outcome.summary), key="summary", debounce_s=0, now=t)
+    if session.slow.ever:  # shown and printed, not said: what to do about it
+        outcome.summary.append(too_slow_note(session.stream.model))
     if opts.window:
         screen.show_summary(["Session done", *outcome.summary, outcome.progress],
                             opts.summary_s)

@@ -27,8 +27,11 @@ from formcheck.commands.coaching import (
     TOO_SLOW,
     Keys,
     SlowWatch,
+    model_name,
     sets_done,
     setup_words,
+    too_slow_note,
+    too_slow_status,
 )
 from formcheck.commands.ending import end_session
 from formcheck.errors import SourceEndedEarly
@@ -197,7 +200,8 @@ class _Session:
                 for p, (f, m) in zip(parts, measured, strict=True)]
         doc = {**docs[-1], "parts": docs} if len(docs) > 1 else docs[-1]
         doc["live"] = {"dropped_frames": self.slow.dropped, "shown_frames": self.slow.shown,
-                       "too_slow": self.slow.ever, "note": TOO_SLOW if self.slow.ever else None}
+                       "too_slow": self.slow.ever, "model": model_name(self.stream.model),
+                       "note": too_slow_note(self.stream.model) if self.slow.ever else None}
         doc["rating"] = None  # asked at the very end (commands.ending)
         write_json(doc, self.files["results"])
         self.written = doc
@@ -280,4 +284,4 @@ def _guide(session: _Session) -> str | None:
 def _status(keys: Keys, session: _Session) -> str | None:
     if keys.paused:
         return "Paused: press space to go on"
-    return TOO_SLOW if session.slow.now else None
+    return too_slow_status(session.stream.model) if session.slow.now else None
