@@ -154,12 +154,16 @@ def panel_of(shot: np.ndarray) -> np.ndarray:
 
 
 def write_recording(path: Path, script: Script, width_px: int = 1280,
-                    height_px: int = 720) -> Path:
+                    height_px: int = 720, absent_until_s: float = 0.0) -> Path:
+    """The script's poses as a recording (no person in view before ``absent_until_s``)."""
     frames = script.frames()
     info = SourceInfo(name=path.name, kind="video", width_px=width_px, height_px=height_px,
                       fps=30.0, frame_count=len(frames))
     with RecordingWriter(path, info, None) as writer:
         for f in frames:
+            if f.t_ms < absent_until_s * 1000:
+                writer.write(PoseFrame(f.index, f.t_ms, width_px, height_px))
+                continue
             writer.write(PoseFrame(f.index, f.t_ms, width_px, height_px, image=f.image,
                                    world=f.world, visibility=f.visibility,
                                    presence=f.presence))
@@ -354,25 +358,45 @@ def _read(path: Path) -> str:
     return path.read_text() if path.is_file() else ""
 
 
-def test_a_portrait_source_fits_the_screen(display, tmp_path):
+def test_a_portrait_source_fits_the_screen_and_the_setup_shows_the_start_position(display,
+                                                                                   tmp_path):
+    """Nobody in view for the first 4 s: the setup step shows the picture of the start
+    position (lying on the back, knees bent); once the person lies still in it, counting
+    starts and the picture goes."""
     from formcheck.analysis import catalog
+    from formcheck.outputs.figure import FIGURE_BGR
 
     s = Script(catalog()["glute_bridge"])
     s.hold(8.0, s.low)
-    source = write_recording(tmp_path / "portrait.landmarks.jsonl", s, 720, 1280)
+    source = write_recording(tmp_path / "portrait.landmarks.jsonl", s, 720, 1280,
+                             absent_until_s=4.0)
     out = tmp_path / "session"
     proc = live(display, "-e", "glute_bridge", "--source", str(source), "-o", str(out),
                 "--no-voice", "--summary-s", "0")
-    wait_for_session_time(out / "portrait.landmarks.jsonl", 3.0, proc)
-    shot = grab(display)
+    shots = []
+    for at in (3.0, 6.5):
+        wait_for_session_time(out / "portrait.landmarks.jsonl", at, proc)
+        shots.append(grab(display))
     proc.kill()
     proc.communicate(timeout=30)
+    shot = shots[0]
     window = (shot != shot[-1, -1]).any(axis=2)  # not the screen's background
     ys, xs = np.nonzero(window)
     height = ys.max() - ys.min() + 1
     assert height <= shot.shape[0]
     assert height >= 0.8 * shot.shape[0]  # as large as the screen allows
     assert 0.5 < (xs.max() - xs.min() + 1) / height < 0.6  # at the source's aspect
+    # the picture: at the window's top (below the counters), right, then gone
+    from PIL import Image
+
+    Image.fromarray(shot).save(tmp_path / "setup.png")  # to look at when it fails
+    fy, fx = np.nonzero(colour(shot, tuple(reversed(FIGURE_BGR)), 2))
+    assert len(fy) > 200, "no picture of the start position during the setup"
+    width = xs.max() - xs.min() + 1
+    assert fy.max() < ys.min() + height / 2
+    assert fx.min() > xs.min() + 0.25 * width and fx.max() > xs.max() - 0.2 * width
+    gone = colour(shots[1], tuple(reversed(FIGURE_BGR)), 2)
+    assert gone.sum() == 0, "the picture stayed after the setup"
 
 
 def test_a_two_exercise_programme_runs_end_to_end_from_source_files(display, tmp_path):

@@ -5,6 +5,10 @@ from formcheck._lazy import lazy_exports
 
 _EXPORTS = {
     "Dose": "exercise",
+    "Drawing": "exercise",
+    "FIGURE_HEAD_RADIUS": "drawing",
+    "figure_angles": "drawing",
+    "figure_points": "drawing",
     "Engine": "engine",
     "Exercise": "exercise",
     "FrameResult": "records",

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from formcheck.analysis.drawing import drawing_problems
 from formcheck.analysis.limits import check_ranges
 from formcheck.analysis.spec import (  # noqa: F401  (re-exported: the file's types)
     BASELINES,
@@ -23,6 +24,7 @@ from formcheck.analysis.spec import (  # noqa: F401  (re-exported: the file's ty
     VIEWS,
     WHEN,
     Dose,
+    Drawing,
     Exercise,
     Fault,
     Movement,
@@ -105,8 +107,16 @@ def _parse_posture(data: dict[str, Any], problems: Problems) -> Posture | None:
             if check.min is None and check.max is None:
                 problems.add(f"posture.checks[{i}]", "needs min or max")
             checks.append(check)
-    rest = {k: v for k, v in raw.items() if k != "checks"}
-    return build(Posture, rest, "posture", problems, nested={"checks": tuple(checks)})
+    drawing = None
+    if "drawing" in raw:
+        drawing = build(Drawing, raw["drawing"], "posture.drawing", problems)
+    rest = {k: v for k, v in raw.items() if k not in ("checks", "drawing")}
+    posture = build(Posture, rest, "posture", problems,
+                    nested={"checks": tuple(checks), "drawing": drawing})
+    if posture is not None and drawing is not None:
+        for path, text in drawing_problems(drawing, posture):
+            problems.add(path, text)
+    return posture
 
 
 def _parse_hold_quality(data: dict[str, Any], problems: Problems) -> HoldSettings | None:

@@ -97,6 +97,25 @@ class PostureCheck:
             (self.max is None or value <= self.max)
 
 
+FACINGS = ("up", "down", "side", "forward")
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """The start posture as a stick figure seen from the side, head to the left (the setup
+    screen's picture; :mod:`.drawing`).  Each segment's direction in degrees: 0 along the
+    floor toward the feet, 90 straight up, 180 along the floor toward the head, -90 straight
+    down.  ``facing``: where the front of the body faces (up: on the back; down: face down
+    or on hands and knees; side: on the side; forward: upright)."""
+
+    trunk_deg: float  # hip -> shoulder
+    thigh_deg: float  # hip -> knee
+    shin_deg: float  # knee -> ankle
+    upper_arm_deg: float  # shoulder -> elbow
+    forearm_deg: float  # elbow -> wrist
+    facing: str = "up"
+
+
 @dataclass(frozen=True)
 class Posture:
     """The exercise's start posture: every check holds, and the person has been still
@@ -106,6 +125,7 @@ class Posture:
     checks: tuple[PostureCheck, ...] = ()
     still_s: float = 0.3  # as long as the start position's settling time before
     still_deg: float = 6.0  # slower than 20 deg/s: a setup movement is faster
+    drawing: Drawing | None = None
 
 
 PROGRESS_RULES = ("clean_reps", "hold_time", "rep_steps")

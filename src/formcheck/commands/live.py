@@ -262,7 +262,8 @@ def _loop(stream, session: _Session, writer: RecordingWriter, outcome: LiveOutco
         base = image if image is not None else blank_like(pose.width_px, pose.height_px)
         key = screen.show(annotate(base, pose, session.latest, opts.exercise,
                                    status=_status(keys, session), legend=keys.legend,
-                                   canvas=screen.canvas_size(), guide=_guide(session)))
+                                   canvas=screen.canvas_size(), guide=_guide(session),
+                                   figure=_figure(session)))
         now = time.monotonic()
         outcome.displayed += 1
         first_shown = first_shown or now
@@ -278,6 +279,14 @@ def _guide(session: _Session) -> str | None:
     """Before counting, the exercise's setup and where to put the camera."""
     if session.latest is None or session.latest.state == "setup":
         return " ".join([*session.opts.intro, setup_words(session.opts.exercise)])
+    return None
+
+
+def _figure(session: _Session):
+    """Before counting, the picture of the start position (when the file has one)."""
+    posture = session.opts.exercise.posture
+    if posture is not None and (session.latest is None or session.latest.state == "setup"):
+        return posture.drawing
     return None
 
 

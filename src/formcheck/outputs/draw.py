@@ -232,7 +232,7 @@ def letterbox(img: np.ndarray, width_px: int, height_px: int) -> np.ndarray:
 def annotate(img: np.ndarray, pose: PoseFrame, result: FrameResult | None, ex: Exercise,
              status: str | None = None, legend: bool | None = None,
              canvas: tuple[int, int] | None = None, guide: str | None = None,
-             text_scale: float = 1.0) -> np.ndarray:
+             text_scale: float = 1.0, figure=None) -> np.ndarray:
     """Everything: skeleton, angles, counters, the banner (fault cue, else guidance) and,
     live (``legend`` not None), the keys; ``guide``: what to do when there is no cue or
     guidance (the exercise's setup, before counting).  With ``canvas`` (width, height) the frame is
@@ -245,6 +245,10 @@ def annotate(img: np.ndarray, pose: PoseFrame, result: FrameResult | None, ex: E
     if canvas is not None:
         out = letterbox(out, *canvas)
     out = draw_panel(out, result, ex, status, text_scale)
+    if figure is not None:  # the start position's picture (an analysis.Drawing), at setup
+        from formcheck.outputs.figure import draw_figure
+
+        out = draw_figure(out, figure)
     if legend is not None:
         out = draw_legend(out, legend)
     if result is not None and result.active_faults:
