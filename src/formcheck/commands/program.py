@@ -192,6 +192,6 @@ def run_exercise_or_program(opts: LiveOptions, exercise: str | None, program: st
         raise InputError("say which exercise (-e NAME) or give a day's --program FILE")
     ex, side, line = _dosed(load_exercise(exercise), _prescription(opts), dose, opts.side,
                             "Your dose today")
-    intro = (line,) if ex.dose.prescribed or any(v is not None for v in dose) else ()
+    intro = (line,) if ex.dose.prescribed else ()  # the patient's: said and shown
     outcome = run_live(replace(opts, exercise=ex, side=side, intro=intro))
     return [outcome], [*outcome.summary, *filter(None, [outcome.progress])]
