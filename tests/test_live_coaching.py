@@ -471,3 +471,4 @@ def test_a_two_exercise_programme_runs_end_to_end_from_source_files(display, tmp
                     ("quadruped_hip_extension", "p07", None, None)]
     report = (first_dir / "report.html").read_text()
     assert '<b id="effort">10</b>' in report and '<b id="pain">skipped</b>' in report
+    assert "the patient rated effort 10/10." in report  # the summary sentence

@@ -250,5 +250,10 @@ def summary_sentence(doc: dict, groups: list[FaultGroup], kind: str) -> str:
     """"3 of 5 holds done, longest 8.7 s of 60 s; hips sagging in hold 2 for 2.0 s, by 24°"."""
     parts = [_dose_part(doc["summary"], kind)]
     parts += [_fault_part(g, kind) for g in groups] or ["no form faults"]
+    rated = [f"{name} {value}/10" for name, value in
+             (("effort", (doc.get("rating") or {}).get("effort_0_10")),
+              ("pain", (doc.get("rating") or {}).get("pain_0_10"))) if value is not None]
+    if rated:  # the patient's own ratings at the end of a live session
+        parts.append("the patient rated " + " and ".join(rated))
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
