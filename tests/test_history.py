@@ -119,6 +119,8 @@ def test_a_version_2_history_gains_the_ratings_and_shows_them(tmp_path):
     cols = csv[0].split(",")
     values = next(line.split(",") for line in csv if "b.mp4" in line)
     assert values[cols.index("effort_0_10")] == "10" and values[cols.index("pain_0_10")] == "0"
+    shown = run_cli("history", "show", values[cols.index("id")], "--history", str(path))
+    assert "patient's rating: effort 10/10, pain 0/10" in shown.stdout
 
 
 @pytest.fixture(scope="module")

@@ -127,6 +127,8 @@ def show_session(path: Path, row_id: int) -> str:
         f"side, number {row.number} on that side",
         f"recorded {row.recorded_utc}, analysed {row.analysed_utc or '-'}",
         f"source: {row.source}",
+        f"patient's rating: effort {_opt(row.effort_0_10, 0)}/10, pain "
+        f"{_opt(row.pain_0_10, 0)}/10 (- not given)",
         f"report: {row.report_path or '(none written)'}",
         f"results: {row.results_path}"])
 

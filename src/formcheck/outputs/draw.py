@@ -246,9 +246,9 @@ def annotate(img: np.ndarray, pose: PoseFrame, result: FrameResult | None, ex: E
         out = letterbox(out, *canvas)
     out = draw_panel(out, result, ex, status, text_scale)
     if figure is not None:  # the start position's picture (an analysis.Drawing), at setup
-        from formcheck.outputs.figure import draw_figure
+        from formcheck.outputs.figure import figure_in_place
 
-        out = draw_figure(out, figure)
+        figure_in_place(out, figure)
     if legend is not None:
         out = draw_legend(out, legend)
     if result is not None and result.active_faults:

@@ -30,6 +30,11 @@ def figure_box(width_px: int, height_px: int) -> tuple[int, int, int, int]:
 
 def draw_figure(img: np.ndarray, drawing: Drawing) -> np.ndarray:
     out = img.copy()
+    figure_in_place(out, drawing)
+    return out
+
+
+def figure_in_place(out: np.ndarray, drawing: Drawing) -> None:
     h, w = out.shape[:2]
     x0, y0, bw, bh = figure_box(w, h)
     cv2.rectangle(out, (x0, y0), (x0 + bw, y0 + bh), BOX_BGR, -1)
@@ -61,4 +66,3 @@ def draw_figure(img: np.ndarray, drawing: Drawing) -> np.ndarray:
     if "nose" in pts:
         edge = np.array(pts["head"]) + (np.array(pts["nose"]) - pts["head"]) * 0.55
         cv2.line(out, px(edge), px(pts["nose"]), FIGURE_BGR, line, cv2.LINE_AA)
-    return out
