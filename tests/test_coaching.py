@@ -251,7 +251,7 @@ def test_live_counts_against_the_prescription_and_the_command_line_overrides_it(
     assert (ex.dose.reps, ex.dose.sets, ex.dose.hold_s, ex.dose.prescribed, side) == \
         (3, 2, 20.0, True, None)
     assert line == ("Your prescription: 3 holds of 20 seconds, 2 sets, rest 30 to 45 "
-                    "seconds between sets.")
+                    "seconds between holds.")
     ex, _, line = _dosed(bridge, rx, (1, None, None), None, "Your dose today")
     assert (ex.dose.reps, ex.dose.sets, ex.dose.hold_s) == (1, 2, 20.0)
     assert line.startswith("Your dose today: 1 hold of 20 seconds, 2 sets")

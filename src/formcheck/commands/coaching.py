@@ -44,7 +44,7 @@ def setup_words(ex: Exercise) -> str:
 
 def dose_line(ex: Exercise, label: str, side: str | None = None) -> str:
     """The dose counted against, in words for the screen and the voice: "Your
-    prescription: 5 holds of 30 seconds, 2 sets, rest 30 to 60 seconds between sets"."""
+    prescription: 5 holds of 30 seconds, 2 sets, rest 30 to 60 seconds between holds"."""
     d = ex.dose
     what = "hold" if ex.movement.kind == "hold" else "rep"
     parts = [f"{d.reps} {what}{'s' * (d.reps != 1)}" + (f" of {d.hold_s:g} seconds"
@@ -55,10 +55,11 @@ def dose_line(ex: Exercise, label: str, side: str | None = None) -> str:
         parts.append(f"{d.sets} sets")
     if d.final_hold_s:
         parts.append(f"then hold {d.final_hold_s:g} seconds")
-    if d.sets > 1 and d.rest_max_s:
+    between = "holds" if what == "hold" else "sets" if d.sets > 1 else None
+    if between and d.rest_max_s:  # a hold's rest is coached after each hold
         rest = f"{d.rest_min_s:g} to {d.rest_max_s:g}" if d.rest_max_s > d.rest_min_s \
             else f"{d.rest_max_s:g}"
-        parts.append(f"rest {rest} seconds between sets")
+        parts.append(f"rest {rest} seconds between {between}")
     if side:
         parts.append(f"{side} side only")
     return f"{label}: {', '.join(parts) or 'as many as comfortable'}"
