@@ -55,7 +55,7 @@ def dose_line(ex: Exercise, label: str, side: str | None = None) -> str:
         parts.append(f"{d.sets} sets")
     if d.final_hold_s:
         parts.append(f"then hold {d.final_hold_s:g} seconds")
-    between = "holds" if what == "hold" else "sets" if d.sets > 1 else None
+    between = "holds" if what == "hold" and d.reps > 1 else "sets" if d.sets > 1 else None
     if between and d.rest_max_s:  # a hold's rest is coached after each hold
         rest = f"{d.rest_min_s:g} to {d.rest_max_s:g}" if d.rest_max_s > d.rest_min_s \
             else f"{d.rest_max_s:g}"
