@@ -133,6 +133,36 @@ def _foreign_db(env: Env) -> Path:
     return path
 
 
+#: Another application's database with no 'sessions' table (a browser's cookie store).
+_COOKIES_SCHEMA = (
+    "CREATE TABLE moz_cookies (id INTEGER PRIMARY KEY, host TEXT, name TEXT, value TEXT)",
+    "CREATE INDEX moz_cookies_host ON moz_cookies (host)",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+)
+
+
+def _cookies_db(env: Env) -> Path:
+    path = env.tmp / "cookies.sqlite"
+    with sqlite3.connect(path) as db:
+        for statement in _COOKIES_SCHEMA:
+            db.execute(statement)
+        db.execute("INSERT INTO moz_cookies VALUES (1, 'example.org', 'sid', 'xyz')")
+    return path
+
+
+def _cookies_db_untouched(env: Env) -> None:
+    path = env.tmp / "cookies.sqlite"
+    with sqlite3.connect(path) as db:
+        schema = [r[0] for r in db.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid")]
+        names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+        assert db.execute("SELECT * FROM moz_cookies").fetchall() == [
+            (1, "example.org", "sid", "xyz")]
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 0
+    assert schema == list(_COOKIES_SCHEMA)
+    assert names == {"moz_cookies", "moz_cookies_host", "meta", "sqlite_autoindex_meta_1"}
+
+
 def _session_files_kept(env: Env) -> None:
     doc = _results(env)
     assert doc["summary"]["reps_done"] >= 1
@@ -376,6 +406,15 @@ CASES = [
         after=lambda e: (_session_files_kept(e), _foreign_db_untouched(e))),
     Case("hist_other_apps_sqlite_listed", lambda e: ["history", "--history", str(_foreign_db(e))],
          ("belongs to another application",), after=_foreign_db_untouched),
+    Case("hist_foreign_sqlite_no_sessions_table", lambda e: [
+        "analyze", str(e.recording(e.lines)), "-e", EXERCISE, "-o", str(e.tmp / "out"),
+        "--history", str(_cookies_db(e))],
+        ("cookies.sqlite belongs to another application", "moz_cookies", "--no-history"),
+        after=lambda e: (_session_files_kept(e), _cookies_db_untouched(e))),
+    Case("hist_foreign_sqlite_no_sessions_table_listed", lambda e: [
+        "history", "--history", str(_cookies_db(e))],
+        ("cookies.sqlite belongs to another application", "--history"),
+        after=_cookies_db_untouched),
     Case("hist_not_a_database", lambda e: [
         "analyze", str(e.recording(e.lines)), "-e", EXERCISE, "-o", str(e.tmp / "out"),
         "--history", str(_text(e, "h.sqlite", "notes\n" * 200))],

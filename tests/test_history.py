@@ -268,3 +268,17 @@ def test_a_live_session_writes_the_same_report_under_its_patient(tmp_path):
     # (live stores its finished part twice today, a separate live issue; both rows agree)
     assert {(r.mode, r.reps, r.recorded_utc) for r in rows} == {
         ("live", 2, "2026-01-05T09:00:00+00:00")}
+
+
+@pytest.mark.parametrize("existing", ["missing", "empty"])
+def test_a_missing_path_or_an_empty_file_becomes_a_new_history(tmp_path, existing):
+    path = tmp_path / "new" / "h.sqlite"
+    if existing == "empty":
+        path.parent.mkdir()
+        path.write_bytes(b"")
+    with History(path) as h:
+        h.add(doc("p01", "left", "2026-01-05T09:00:00+00:00", "a"), "analyze", "")
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT patient, source FROM sessions").fetchall() == [
+            ("p01", "a.mp4")]
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3

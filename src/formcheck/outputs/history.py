@@ -161,6 +161,7 @@ class History:
         except sqlite3.Error as exc:
             raise _history_error(self.path, exc) from exc
         try:
+            self._refuse_foreign()
             self._db.execute(f"CREATE TABLE IF NOT EXISTS sessions ({COLUMNS_V1})")
             columns = {row[1] for row in self._db.execute("PRAGMA table_info(sessions)")}
             if CORE_COLUMNS <= columns:
@@ -168,11 +169,28 @@ class History:
         except sqlite3.Error as exc:
             self._db.close()
             raise _history_error(self.path, exc) from exc
+        except HistoryError:
+            self._db.close()
+            raise
         if not CORE_COLUMNS <= columns:
             self._db.close()
             raise HistoryError(f"{self.path} belongs to another application (its 'sessions' "
                                "table is not formcheck's); pass another --history file or "
                                "--no-history")
+
+    def _refuse_foreign(self) -> None:
+        """Refuse, before writing anything, a database that holds tables but no 'sessions'
+        table: another application's file (every formcheck history has had that table, a
+        version-1 file with no schema version too).  An empty file or a new path becomes a
+        new history."""
+        tables = {r[0] for r in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "sessions" in tables or not tables:
+            return
+        shown = ", ".join(sorted(tables)[:3]) + (", ..." if len(tables) > 3 else "")
+        raise HistoryError(f"{self.path} belongs to another application (it holds the "
+                           f"tables {shown} and no formcheck history); it was left untouched: "
+                           "pass another --history file or --no-history")
 
     def close(self) -> None:
         self._db.close()
