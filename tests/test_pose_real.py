@@ -54,7 +54,9 @@ def test_recording_replays_exactly_what_the_model_gave(extracted):
     live = poses_of(video)
     reader = RecordingReader(extracted(video))
     replay = list(reader)
+    people = reader.end.pop("people")
     assert reader.end == {"frames": len(live), "status": "complete", "message": None}
+    assert people["with_another_person"] == 0 and people["checked"] >= 3  # one person, 3 s
     assert reader.header["source"]["name"] == video.name
     assert reader.header["model"]["sha256"] and len(reader.header["model"]["sha256"]) == 64
     assert len(replay) == len(live)

@@ -76,7 +76,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     progress = _progress(args)
     with open_poses(args.source, args.model) as stream:
         try:
-            with RecordingWriter(out, stream.info, stream.model) as writer:
+            with RecordingWriter(out, stream.info, stream.model, stream.footer) as writer:
                 for _, pose in stream:
                     writer.write(pose)
                     progress(stream.frames, stream.info.frame_count)

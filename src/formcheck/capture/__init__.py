@@ -4,6 +4,7 @@ recordings and pose streams."""
 from formcheck._lazy import lazy_exports
 
 _EXPORTS = {
+    "CrowdTally": "crowd",
     "INDEX": "landmarks",
     "LatestFrameGrabber": "sources",
     "MIN_PERSON_PX": "landmarks",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -28,23 +29,44 @@ log = logging.getLogger(__name__)
 _NOISY_FIRST_CALLS = 10
 
 
+_silence_lock = threading.Lock()
+_silence = {"depth": 0, "saved": -1}
+
+
 @contextmanager
 def _native_stderr_silenced(enabled: bool) -> Iterator[None]:
     """MediaPipe's C++ side prints start-up warnings straight to file descriptor 2 (no
-    Python logging to configure); hide them while the graph starts, unless asked not to."""
+    Python logging to configure); hide them while the graph starts, unless asked not to.
+    Counted across threads (the people check runs beside the tracker): the first to
+    enter hides, the last to leave restores."""
     if not enabled:
         yield
         return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
+    with _silence_lock:
+        if _silence["depth"] == 0:
+            sys.stderr.flush()
+            _silence["saved"] = os.dup(2)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 2)
+            os.close(devnull)
+        _silence["depth"] += 1
     try:
-        os.dup2(devnull, 2)
         yield
     finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
+        with _silence_lock:
+            _silence["depth"] -= 1
+            if _silence["depth"] == 0:
+                os.dup2(_silence["saved"], 2)
+                os.close(_silence["saved"])
+
+
+def _landmarker(vision, options, model: ModelInfo, quiet: bool):
+    try:
+        with _native_stderr_silenced(quiet):
+            return vision.PoseLandmarker.create_from_options(options)
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(f"MediaPipe could not load {model.path}: {exc}; pass --model "
+                         "PATH to a pose_landmarker .task file") from exc
 
 
 class PoseEstimator:
@@ -74,12 +96,7 @@ class PoseEstimator:
             min_pose_presence_confidence=min_presence_confidence,
             min_tracking_confidence=min_tracking_confidence,
         )
-        try:
-            with _native_stderr_silenced(self._quiet):
-                self._landmarker = vision.PoseLandmarker.create_from_options(options)
-        except (RuntimeError, ValueError) as exc:
-            raise ModelError(f"MediaPipe could not load {model.path}: {exc}; pass --model "
-                             "PATH to a pose_landmarker .task file") from exc
+        self._landmarker = _landmarker(vision, options, model, self._quiet)
         self._last_ts_ms = -1
         self._calls = 0
 
@@ -121,3 +138,45 @@ class PoseEstimator:
     def run(self, frames: Iterable[Frame]) -> Iterator[tuple[Frame, PoseFrame]]:
         for frame in frames:
             yield frame, self.estimate(frame)
+
+
+class PeopleFinder:
+    """A second MediaPipe PoseLandmarker, in IMAGE mode and for up to two people, run on a
+    few frames only to see whether someone else is in view (the tracker follows one).
+    Use as a context manager; calling it on a frame gives each person found as (33, 2)
+    landmark pixels and (33,) visibility."""
+
+    def __init__(self, model: ModelInfo, max_people: int = 2,
+                 min_detection_confidence: float = 0.5) -> None:
+        self._quiet = not log.isEnabledFor(logging.DEBUG)
+        import mediapipe as mp
+        from mediapipe.tasks.python import BaseOptions, vision
+
+        self._mp = mp
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model.path)),
+            running_mode=vision.RunningMode.IMAGE, num_poses=max_people,
+            min_pose_detection_confidence=min_detection_confidence)
+        self._landmarker = _landmarker(vision, options, model, self._quiet)
+        self._calls = 0
+
+    def __enter__(self) -> PeopleFinder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._landmarker is not None:
+            with _native_stderr_silenced(self._quiet):
+                self._landmarker.close()
+            self._landmarker = None
+
+    def __call__(self, frame: Frame) -> list[tuple[np.ndarray, np.ndarray]]:
+        rgb = np.ascontiguousarray(frame.bgr[:, :, ::-1])
+        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+        self._calls += 1
+        with _native_stderr_silenced(self._quiet and self._calls <= _NOISY_FIRST_CALLS):
+            result = self._landmarker.detect(image)
+        height, width = frame.bgr.shape[:2]
+        scale = np.array([width, height], dtype=float)
+        return [(np.array([(p.x, p.y) for p in person], dtype=float) * scale,
+                 np.array([p.visibility for p in person], dtype=float))
+                for person in result.pose_landmarks]

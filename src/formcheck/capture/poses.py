@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from formcheck.capture.crowd import CrowdTally, watched
 from formcheck.capture.dating import dated
 from formcheck.capture.files import check_input_file
 from formcheck.capture.landmarks import PoseFrame
@@ -44,6 +45,7 @@ class PoseStream:
     frames: int = 0
     detected: int = 0
     last_captured_s: float | None = None  # when a live source delivered the current frame
+    _crowd: CrowdTally | None = None  # the check for a second person, on a video or camera
 
     def __iter__(self) -> Iterator[tuple[np.ndarray | None, PoseFrame]]:
         for image, pose, captured_s in self._iter:
@@ -67,7 +69,25 @@ class PoseStream:
     @property
     def warnings(self) -> list[str]:
         """What the user must know about the input, in words (after iteration)."""
-        return list(getattr(self._source, "warnings", []))
+        out = list(getattr(self._source, "warnings", []))
+        crowd = self.crowd
+        if crowd is not None and (warning := crowd.warning(self.info.name)):
+            out.append(warning)
+        return out
+
+    @property
+    def crowd(self) -> CrowdTally | None:
+        """How often a second person was in view: counted as the video or camera is read,
+        or as stored in a recording (None for one made before the check)."""
+        if self._crowd is not None:
+            return self._crowd
+        end = getattr(self._source, "end", None)
+        return CrowdTally.from_record(end.get("people")) if isinstance(end, dict) else None
+
+    def footer(self) -> dict:
+        """What a recording of this stream keeps in its end line."""
+        crowd = self.crowd
+        return {"people": crowd.to_record()} if crowd is not None else {}
 
     @property
     def source_dropped(self) -> int:
@@ -79,12 +99,13 @@ def model_record(model: ModelInfo) -> dict:
 
 
 def open_poses(source: str | Path | int, model_path: str | Path | None = None,
-               realtime: bool = False) -> PoseStream:
+               realtime: bool = False, check_people: bool = True) -> PoseStream:
     """Open a camera (int), a landmark recording or a video file as a stream of poses.
 
     ``realtime`` plays a video file at its own frame rate, dropping frames the consumer is
-    too slow for, as a camera would.  Raises the InputError subclasses of the sources and
-    of the model loader.
+    too slow for, as a camera would.  ``check_people`` looks for a second person in view
+    about once a second (see capture.crowd).  Raises the InputError subclasses of the
+    sources and of the model loader.
     """
     if not isinstance(source, int):
         check_input_file(Path(source), "recording" if str(source).endswith(".jsonl")
@@ -94,7 +115,7 @@ def open_poses(source: str | Path | int, model_path: str | Path | None = None,
         poses = ((None, pose, time.monotonic() if realtime else None)
                  for pose in (paced(reader, lambda p: p.t_s) if realtime else reader))
         return PoseStream(reader.info, reader.header.get("model"), poses, _source=reader)
-    from formcheck.capture.pose import PoseEstimator  # the model is only loaded when needed
+    from formcheck.capture.pose import PeopleFinder, PoseEstimator  # loaded when needed
 
     stack = ExitStack()
     try:
@@ -106,9 +127,15 @@ def open_poses(source: str | Path | int, model_path: str | Path | None = None,
             frames = stack.enter_context(VideoFileSource(source))
         model = resolve_model(model_path)
         estimator = stack.enter_context(PoseEstimator(model))
+        pairs = estimator.run(frames)
+        crowd = None
+        if check_people:
+            crowd = CrowdTally()
+            pairs = watched(pairs, stack.enter_context(PeopleFinder(model)), crowd)
+            stack.callback(pairs.close)  # its check in flight ends before the finder closes
     except BaseException:
         stack.close()
         raise
     return PoseStream(dated(frames.info, source), model_record(model),
-                      ((f.bgr, pose, f.captured_s) for f, pose in estimator.run(frames)), stack,
-                      frames)
+                      ((f.bgr, pose, f.captured_s) for f, pose in pairs), stack, frames,
+                      _crowd=crowd)

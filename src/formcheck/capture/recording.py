@@ -11,7 +11,7 @@ Schema (version 1), one JSON object per line, UTF-8:
    MediaPipe gives them), ``"world"`` (33 x [x, y, z] metres), ``"visibility"`` and
    ``"presence"`` (33 numbers each).  A frame with no person has ``"pose": null``.
 3. optionally a last line ``{"end": {"frames": N, "status": "complete" | "ended_early" |
-   "interrupted", "message": ...}}``.
+   "interrupted", "message": ..., "people": {...}}}`` (``people``: see capture.crowd).
 
 Each line is written and flushed as its frame is processed, so a crash or a kill loses at
 most the frame in flight; a reader accepts a file whose last line was cut off.  Numbers are
@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import asdict
 from pathlib import Path
@@ -61,17 +61,17 @@ class RecordingWriter:
     """Streams PoseFrames to a recording file.  Use as a context manager; on exit the end
     line records whether the run completed."""
 
-    def __init__(self, path: str | Path, source: SourceInfo, model: dict | None) -> None:
+    def __init__(self, path: str | Path, source: SourceInfo, model: dict | None,
+                 footer: Callable[[], dict[str, Any]] | None = None) -> None:
         self.path = Path(path)
+        self._footer = footer  # more fields for the end line, asked for when written
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._fh: IO[str] | None = self.path.open("w", encoding="utf-8")
         self.frames = 0
         header = {
             "format": FORMAT, "version": VERSION, "formcheck_version": __version__,
             "created_utc": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "source": asdict(source),
-            "model": model,
-            "landmark_names": list(NAMES),
+            "source": asdict(source), "model": model, "landmark_names": list(NAMES),
         }
         self._write(header)
 
@@ -91,7 +91,8 @@ class RecordingWriter:
         if self._fh is None:
             return
         try:
-            self._write({"end": {"frames": self.frames, "status": status, "message": message}})
+            end = {"frames": self.frames, "status": status, "message": message}
+            self._write({"end": {**end, **(self._footer() if self._footer else {})}})
         finally:
             fh, self._fh = self._fh, None
             with suppress(OSError):  # the write above has already said why

@@ -75,7 +75,8 @@ class _FileSinks:
         if record:
             files["recording"] = out_dir / f"{stem}{SUFFIX}"
             refuse_overwrite([source], files["recording"])
-            self.writer = RecordingWriter(files["recording"], stream.info, stream.model)
+            self.writer = RecordingWriter(files["recording"], stream.info, stream.model,
+                                          stream.footer)
         if video:
             files["video"] = out_dir / f"{stem}.{video}.mp4"
             refuse_overwrite([source], files["video"])

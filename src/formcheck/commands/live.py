@@ -198,6 +198,8 @@ class _Session:
                                  hold_quality(p, self.poses, f) if force else None,
                                  self.opts.patient)
                 for p, (f, m) in zip(parts, measured, strict=True)]
+        for part_doc in docs if force else []:  # the input's warnings, once at the end
+            part_doc["input_warnings"] = self.stream.warnings
         doc = {**docs[-1], "parts": docs} if len(docs) > 1 else docs[-1]
         doc["live"] = {"dropped_frames": self.slow.dropped, "shown_frames": self.slow.shown,
                        "too_slow": self.slow.ever, "model": model_name(self.stream.model),
@@ -227,7 +229,7 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
         outcome = LiveOutcome([], {"recording": rec_path, **session.files}, 0, 0, "end")
         if opts.window:
             screen.open_window(stream.info.width_px, stream.info.height_px, opts.fullscreen)
-        with RecordingWriter(rec_path, stream.info, stream.model) as writer:
+        with RecordingWriter(rec_path, stream.info, stream.model, stream.footer) as writer:
             try:
                 _loop(stream, session, writer, outcome, opts)
             except SourceEndedEarly as exc:
@@ -293,4 +295,7 @@ def _figure(session: _Session):
 def _status(keys: Keys, session: _Session) -> str | None:
     if keys.paused:
         return "Paused: press space to go on"
-    return too_slow_status(session.stream.model) if session.slow.now else None
+    if session.slow.now:
+        return too_slow_status(session.stream.model)
+    crowd = session.stream.crowd
+    return crowd.live_note() if crowd is not None else None
