@@ -14,15 +14,17 @@ import pytest
 
 from conftest import shared_clip
 from formcheck.capture import INDEX, CrowdTally, RecordingReader
+from formcheck.capture.crowd import tile_columns
 from formcheck.cli import main
 
 EXERCISE = "single_leg_rdl"
 SECONDS = 3.0
 FPS = 25.0
 HEIGHT_PX = 360
-#: Each clip scaled to 360 px high and cropped to the columns its person moves in.
-LEFT = ("squat_fitjung_1.mp4", 60, 420)
-RIGHT = ("lunge_fitjung_1.mp4", 140, 520)
+#: Each clip scaled to 360 px high (and cropped to these columns), side by side: a wide
+#: 1280x360 picture, where the detector finds the two people only when searching in tiles.
+LEFT = ("squat_fitjung_1.mp4", 0, 640)
+RIGHT = ("lunge_fitjung_1.mp4", 0, 640)
 WARNING = "more than one person was in view"
 
 
@@ -125,3 +127,14 @@ def test_a_switch_between_people_is_said():
     text = tally.warning("clip.mp4")
     assert "the person on the left was tracked" in text and "may have switched" in text
     assert "in 4 of 4 checked frames" in text
+
+
+@pytest.mark.parametrize(("size", "columns"), [
+    ((1280, 360), [(0, 432), (424, 856), (848, 1280)]),
+    ((1280, 720), [(0, 864), (416, 1280)]),
+    ((640, 480), [(0, 640)]),  # 4:3: the whole picture
+    ((720, 480), [(0, 720)]),  # 3:2
+    ((1080, 1920), [(0, 1080)]),  # portrait: the whole picture
+])
+def test_a_wide_picture_is_searched_in_overlapping_tiles(size, columns):
+    assert tile_columns(*size) == columns

@@ -33,8 +33,14 @@ MIN_CROWDED_CHECKS = 2
 MIN_SIZE_RATIO = 0.35
 #: The model's mean visibility of the four torso landmarks for a confident detection.
 MIN_TORSO_VISIBILITY = 0.5
-#: Two detections whose boxes overlap this much (intersection over union) are one person.
-SAME_PERSON_IOU = 0.5
+#: Two detections whose boxes overlap by this much of the smaller box are one person (a
+#: person cut by a tile's edge is found again, in part, in the next tile).
+SAME_PERSON_OVERLAP = 0.5
+#: The detector sees a letterboxed square, so in a wide picture people become small: a
+#: picture more than WIDE_ASPECT times as wide as high (16:9, not 4:3 or 3:2) is searched
+#: in overlapping tiles TILE_ASPECT times as wide as high.
+WIDE_ASPECT = 1.5
+TILE_ASPECT = 1.2
 #: Tracked and other person's torso centres closer than this fraction of the tracked
 #: person's size are told apart by size (in front / behind), not by left / right.
 SIDE_BY_SIDE_RATIO = 0.25
@@ -52,11 +58,22 @@ def _box(px: np.ndarray) -> np.ndarray:
     return np.concatenate([px.min(axis=0), px.max(axis=0)])
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> float:
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection of two boxes over the smaller one's area."""
     lo, hi = np.maximum(a[:2], b[:2]), np.minimum(a[2:], b[2:])
     inter = float(np.prod(np.clip(hi - lo, 0, None)))
-    union = float(np.prod(a[2:] - a[:2]) + np.prod(b[2:] - b[:2])) - inter
-    return inter / union if union > 0 else 0.0
+    smaller = min(float(np.prod(a[2:] - a[:2])), float(np.prod(b[2:] - b[:2])))
+    return inter / smaller if smaller > 0 else 1.0
+
+
+def tile_columns(width_px: int, height_px: int) -> list[tuple[int, int]]:
+    """Column ranges to search: the whole picture, or for a wide one overlapping tiles
+    spread evenly from the left edge to the right."""
+    if width_px <= WIDE_ASPECT * height_px:
+        return [(0, width_px)]
+    tile = int(TILE_ASPECT * height_px)
+    count = int(np.ceil(width_px / tile))
+    return [(int(x0), int(x0) + tile) for x0 in np.linspace(0, width_px - tile, count)]
 
 
 def _size_px(px: np.ndarray) -> float:
@@ -71,7 +88,7 @@ def where_tracked(tracked: PoseFrame, found: list[Found]) -> str | None:
     my_box, my_size = _box(mine), _size_px(mine)
     my_x = float(mine[TORSO, 0].mean())
     for px, visibility in found:
-        if _iou(_box(px), my_box) >= SAME_PERSON_IOU:
+        if _overlap(_box(px), my_box) >= SAME_PERSON_OVERLAP:
             continue
         size = _size_px(px)
         if visibility[TORSO].mean() < MIN_TORSO_VISIBILITY or size < MIN_SIZE_RATIO * my_size:

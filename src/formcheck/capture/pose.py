@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from formcheck.capture.crowd import tile_columns
 from formcheck.capture.landmarks import N_LANDMARKS, PoseFrame
 from formcheck.capture.model import ModelInfo
 from formcheck.capture.sources import Frame
@@ -144,7 +145,8 @@ class PeopleFinder:
     """A second MediaPipe PoseLandmarker, in IMAGE mode and for up to two people, run on a
     few frames only to see whether someone else is in view (the tracker follows one).
     Use as a context manager; calling it on a frame gives each person found as (33, 2)
-    landmark pixels and (33,) visibility."""
+    landmark pixels and (33,) visibility.  The graph is built on the first call, so on
+    the thread that runs the checks, beside the tracker rather than before it."""
 
     def __init__(self, model: ModelInfo, max_people: int = 2,
                  min_detection_confidence: float = 0.5) -> None:
@@ -152,12 +154,12 @@ class PeopleFinder:
         import mediapipe as mp
         from mediapipe.tasks.python import BaseOptions, vision
 
-        self._mp = mp
-        options = vision.PoseLandmarkerOptions(
+        self._mp, self._vision, self._model = mp, vision, model
+        self._options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model.path)),
             running_mode=vision.RunningMode.IMAGE, num_poses=max_people,
             min_pose_detection_confidence=min_detection_confidence)
-        self._landmarker = _landmarker(vision, options, model, self._quiet)
+        self._landmarker = None
         self._calls = 0
 
     def __enter__(self) -> PeopleFinder:
@@ -170,13 +172,21 @@ class PeopleFinder:
             self._landmarker = None
 
     def __call__(self, frame: Frame) -> list[tuple[np.ndarray, np.ndarray]]:
-        rgb = np.ascontiguousarray(frame.bgr[:, :, ::-1])
-        image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-        self._calls += 1
-        with _native_stderr_silenced(self._quiet and self._calls <= _NOISY_FIRST_CALLS):
-            result = self._landmarker.detect(image)
+        """Everyone found in the frame; a wide frame is searched in tiles (see
+        capture.crowd.tile_columns), so one person may be found in two of them."""
+        if self._landmarker is None:
+            self._landmarker = _landmarker(self._vision, self._options, self._model,
+                                           self._quiet)
         height, width = frame.bgr.shape[:2]
-        scale = np.array([width, height], dtype=float)
-        return [(np.array([(p.x, p.y) for p in person], dtype=float) * scale,
-                 np.array([p.visibility for p in person], dtype=float))
-                for person in result.pose_landmarks]
+        found = []
+        for x0, x1 in tile_columns(width, height):
+            rgb = np.ascontiguousarray(frame.bgr[:, x0:x1, ::-1])
+            image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
+            self._calls += 1
+            with _native_stderr_silenced(self._quiet and self._calls <= _NOISY_FIRST_CALLS):
+                result = self._landmarker.detect(image)
+            scale = np.array([x1 - x0, height], dtype=float)
+            found += [(np.array([(p.x, p.y) for p in person], dtype=float) * scale + (x0, 0),
+                       np.array([p.visibility for p in person], dtype=float))
+                      for person in result.pose_landmarks]
+        return found
