@@ -138,3 +138,13 @@ def test_a_switch_between_people_is_said():
 ])
 def test_a_wide_picture_is_searched_in_overlapping_tiles(size, columns):
     assert tile_columns(*size) == columns
+
+
+def test_live_notes_someone_else_while_they_stay_in_view():
+    tally = CrowdTally()
+    notes = []
+    for where in ("right", "right", "right", None, "larger"):
+        tally.add(where)
+        notes.append(tally.live_note())
+    assert notes == [None, "Someone else is in view: following the person on the right",
+                     "Someone else is in view: following the person on the right", None, None]
