@@ -495,7 +495,7 @@ def test_counter_lines_say_the_dose_in_words():
     s.hold(5.0, s.low)
     result = analyse(ex, s.frames())
     at_top = next(f for f in result.frames if f.state == "top" and f.hold_s > 2.0)
-    assert counter_lines(at_top, ex)[:3] == ["Rep 1 of 5", "Set 1 of 1", "Hold 2 s of 60 s"]
+    assert counter_lines(at_top, ex)[:3] == ["Hold 1 of 5", "Set 1 of 1", "Held 2 s of 60 s"]
     resting = result.frames[-1]
     assert counter_lines(resting, ex)[-1] == f"Rest {resting.rest_s:.0f} s of 30 s"
     assert resting.rest_s == pytest.approx(5.0 + 1.0, abs=0.5)

@@ -104,15 +104,17 @@ def _thickness(cap_px: float) -> int:
 
 
 def counter_lines(result: FrameResult | None, ex: Exercise) -> list[str]:
-    """The big counters, in words: "Rep 4 of 10", "Set 2 of 3", "Hold 23 s of 60 s"."""
+    """The big counters, in words: "Rep 4 of 10", "Set 2 of 3"; for holds
+    "Hold 2 of 5" and "Held 23 s of 60 s"."""
     if result is None:
         return ["Getting ready"]
     dose = ex.dose
     in_rep = result.state in ("up", "top", "down")  # the rep being done, counted from one
-    lines = [f"Rep {result.reps + in_rep}" + (f" of {dose.reps}" if dose.reps else ""),
-             f"Set {result.set} of {dose.sets}"]
-    if ex.movement.kind == "hold" or dose.hold_s:
-        lines.append(f"Hold {result.hold_s:.0f} s" + (f" of {dose.hold_s:.0f} s"
+    holds = ex.movement.kind == "hold" or bool(dose.hold_s)  # each rep is a hold
+    lines = [f"{'Hold' if holds else 'Rep'} {result.reps + in_rep}"
+             + (f" of {dose.reps}" if dose.reps else ""), f"Set {result.set} of {dose.sets}"]
+    if holds:
+        lines.append(f"Held {result.hold_s:.0f} s" + (f" of {dose.hold_s:.0f} s"
                                                       if dose.hold_s else ""))
     elif dose.final_hold_s and result.state in ("top", "down") \
             and result.hold_s >= FINAL_HOLD_TIMER_AFTER_S:
