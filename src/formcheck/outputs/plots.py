@@ -102,7 +102,7 @@ def angles_over_time_svg(t_s: np.ndarray, series: dict[str, np.ndarray], panels:
         axes[0].annotate(f["fault"].replace("_", " "), ((f["start_s"] + f["end_s"]) / 2, 0.02),
                          xycoords=("data", "axes fraction"), fontsize=7, ha="center",
                          color=colors[f["fault"]], rotation=90, va="bottom")
-    if len(t_s):
+    if len(t_s) and t_s[-1] > t_s[0]:
         axes[-1].set_xlim(float(t_s[0]), float(t_s[-1]))
     axes[-1].set_xlabel("time (s)")
     fig.suptitle(f"Numbers above: {hold_word} number. Green band: time held at the top. "
