@@ -116,7 +116,9 @@ def wait_for_cue(path: Path, key: str, proc, timeout_s: float = 120) -> None:
     while f"\t{key}\t" not in _read(path):
         assert proc.poll() is None and time.monotonic() < deadline, f"{key} never said"
         time.sleep(0.1)
-    time.sleep(0.3)  # the window shows the question
+    # the window shows the question (on a loaded machine mapping it can take a moment, and
+    # a key typed before that goes to no window)
+    time.sleep(1.5)
 
 
 def cue_log(path: Path) -> list[tuple[float, str, str]]:
