@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from formcheck.analysis.spec import FACINGS, Drawing, Posture
+from formcheck.features import joint_flexion_deg
 
 #: Segment lengths in body heights (adult proportions), the head's radius and the neck.
 LENGTHS = {"trunk": 0.30, "thigh": 0.245, "shin": 0.245, "upper_arm": 0.17, "forearm": 0.15}
@@ -44,20 +47,14 @@ def _elevation_deg(a: tuple[float, float], b: tuple[float, float]) -> float:
     return math.degrees(math.atan2(b[1] - a[1], abs(b[0] - a[0])))
 
 
-def _flexion_deg(a, b, c) -> float:
-    """180 - the angle a-b-c: 0 for a straight joint."""
-    u, v = (a[0] - b[0], a[1] - b[1]), (c[0] - b[0], c[1] - b[1])
-    cos = (u[0] * v[0] + u[1] * v[1]) / (math.hypot(*u) * math.hypot(*v))
-    return 180.0 - math.degrees(math.acos(max(-1.0, min(1.0, cos))))
-
-
 def figure_angles(d: Drawing) -> dict[str, float]:
     """The posture features the figure shows, measured on its points."""
     p = figure_points(d)
     return {"trunk_to_floor_deg": _elevation_deg(p["hip"], p["shoulder"]),
             "thigh_to_floor_deg": _elevation_deg(p["hip"], p["knee"]),
             "shin_to_floor_deg": _elevation_deg(p["knee"], p["ankle"]),
-            "knee_flexion_3d_deg": _flexion_deg(p["hip"], p["knee"], p["ankle"]),
+            "knee_flexion_3d_deg": float(joint_flexion_deg(
+                *(np.array(p[k]) for k in ("hip", "knee", "ankle")))),
             "front_to_up_deg": FRONT_UP_DEG.get(d.facing, math.nan)}
 
 

@@ -16,6 +16,7 @@ _EXPORTS = {
     "consensus_sign": "named",
     "default_smoothing": "settings",
     "fill_gaps": "smoothing",
+    "joint_flexion_deg": "geometry",
     "landmarks_for": "named",
     "moving_side": "named",
     "nearer_side": "named",

@@ -147,6 +147,7 @@ def fault_groups(doc: dict, specs: dict, kind: str = "reps") -> list[FaultGroup]
     for fid in dict.fromkeys(f["fault"] for f in doc["faults"]):
         events = [_graded(f) for f in doc["faults"] if f["fault"] == fid]
         spec = specs.get(fid)
+        unit = "hold" if kind == "hold" else "rep"
         worst = max(events, key=lambda e: -1.0 if e["past_threshold"] is None
                     else e["past_threshold"])
         depth = abs(worst["baseline_value"] - worst["peak_value"]) \
@@ -157,9 +158,8 @@ def fault_groups(doc: dict, specs: dict, kind: str = "reps") -> list[FaultGroup]
             fid, fault_name(fid), events[0]["cue"], quote, events,
             sorted({e["rep"] for e in events if e["rep"] is not None}), of_reps,
             sum(e["end_s"] - e["start_s"] for e in events), worst, depth,
-            worst["past_threshold"], limit_text(spec, "hold" if kind == "hold" else "rep"),
-            worst["grade"],
-            "hold" if kind == "hold" else "rep", worst["not_graded_because"] or ""))
+            worst["past_threshold"], limit_text(spec, unit), worst["grade"], unit,
+            worst["not_graded_because"] or ""))
     order = {g: i for i, g in enumerate((*GRADES, NOT_GRADED))}
     return sorted(groups, key=lambda g: (order[g.severity], -len(g.events)))
 

@@ -15,7 +15,7 @@ from formcheck import __version__
 from formcheck.analysis import SessionResult
 from formcheck.capture import SourceInfo
 from formcheck.features import SPEC_BY_NAME
-from formcheck.outputs.clinical import grade_fault
+from formcheck.outputs.clinical import GRADES, NOT_GRADED, feature_units, grade_fault
 
 FORMAT = "formcheck-results"
 VERSION = 1
@@ -91,10 +91,7 @@ def fault_units(res: SessionResult, fault_id: str) -> str:
     spec = next((f for f in res.exercise.faults if f.id == fault_id), None)
     if spec is None:
         return SHAKE_UNITS if fault_id == SHAKING else ""
-    if spec.rule == "lowering_fast":
-        return TIMING_UNITS
-    feature = SPEC_BY_NAME.get(spec.feature)
-    return feature.unit if feature is not None else ""
+    return TIMING_UNITS if spec.rule == "lowering_fast" else feature_units(spec)
 
 
 def form_faults(res: SessionResult, holds: dict[int, dict] | None = None) -> list[dict]:
@@ -109,7 +106,7 @@ def form_faults(res: SessionResult, holds: dict[int, dict] | None = None) -> lis
 
 def _rep_grades(faults: list[dict], rep: int) -> list[str]:
     """"fault: grade" for each fault kind in a rep, at its worst event."""
-    order = ("marked", "moderate", "mild", "not graded")
+    order = (*GRADES, NOT_GRADED)
     worst: dict[str, str] = {}
     for f in faults:
         if f["rep"] == rep and (f["fault"] not in worst or order.index(f["grade"])
