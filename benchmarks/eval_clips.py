@@ -2,8 +2,8 @@
 
 Every clip whose exercise formcheck has in its catalog is analysed with the real model
 (recordings cached); prints predicted and labelled reps per clip with the label's
-confidence and whether the input ended with a rep up (lifted, never lowered in the clip:
-not counted, noted as an incomplete rep), then the totals: exact, off by one, and exact
+confidence and whether the clip ends at the top of a rep (counted, its lowering not
+filmed), then the totals: exact, off by one, and exact
 among the labels marked "sure".
 
     python benchmarks/eval_clips.py
@@ -37,7 +37,7 @@ def main() -> None:
     names = catalog()
     rows = list(csv.DictReader((args.clips / "MANIFEST.tsv").open(), delimiter="\t"))
     total = exact = off_by_one = sure = sure_exact = 0
-    print(f"{'clip':40} {'exercise':26} {'pred':>4} {'label':>6} {'ends up':>7}  confidence")
+    print(f"{'clip':40} {'exercise':26} {'pred':>4} {'label':>6} {'cut at top':>10}  confidence")
     for row in rows:
         exercise = MANIFEST_TO_CATALOG.get(row["exercise"])
         if exercise not in names:
@@ -47,7 +47,7 @@ def main() -> None:
             doc = analyze_input(recording_for(video, args.cache), names[exercise],
                                 Path(tmp)).document
         pred, label = doc["summary"]["reps_done"], labelled_reps(row["reps"])
-        ends_up = any(n["fault"] == "incomplete_rep" for n in doc.get("dose_notes", []))
+        cut = any(n["fault"] == "cut_at_top" for n in doc["dose_notes"])
         total += 1
         exact += pred == label
         off_by_one += abs(pred - label) == 1
@@ -55,7 +55,7 @@ def main() -> None:
             sure += 1
             sure_exact += pred == label
         print(f"{row['file']:40} {exercise:26} {pred:>4} {row['reps']:>6} "
-              f"{'yes' if ends_up else '':>7}  {row['reps_confidence']}")
+              f"{'yes' if cut else '':>10}  {row['reps_confidence']}")
     print(f"\n{total} clips: {exact} exact, {off_by_one} off by one; labels marked sure: "
           f"{sure_exact}/{sure} exact")
 

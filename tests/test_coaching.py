@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from test_engine_synthetic import JITTER_M, Script, analyse
 
-from formcheck.analysis import Rep, catalog
+from formcheck.analysis import Engine, Rep, catalog, run_session
 from formcheck.analysis.exercise import Dose
 from formcheck.commands.coaching import SLOW_WINDOW_S, SlowWatch, sets_done, summary_lines
 from formcheck.outputs import History, results_document
@@ -43,17 +43,32 @@ def test_a_sag_is_active_while_it_happens_and_the_lowering_is_not_a_sag():
     assert len(result.counted_reps) == 1
 
 
-def test_an_input_ending_mid_lift_does_not_count_the_rep_and_says_so():
+def _ending_at_the_top() -> Script:
     s = Script(catalog()["quadruped_hip_extension"])
     s.hold(1.5, s.low)
     s.rep()
     s.move(1.0, s.low, s.high)
     s.hold(1.0, s.high)  # ends at the top
+    return s
+
+
+def test_a_live_session_ending_at_the_top_does_not_count_the_rep_and_says_so():
+    s = _ending_at_the_top()
     result = analyse(s.ex, s.frames(jitter_m=JITTER_M))
     assert len(result.counted_reps) == 1
     notes = [e for e in result.events if e.fault == "incomplete_rep"]
     assert len(notes) == 1 and notes[0].kind == "dose"
     assert "Incomplete rep" in summary_lines([result])[-1]
+
+
+def test_a_recording_cut_at_the_top_counts_the_rep_without_judging_its_lowering():
+    s = _ending_at_the_top()
+    result = run_session(((None, f) for f in s.frames(jitter_m=JITTER_M)),
+                         Engine(s.ex, recorded=True))
+    assert len(result.counted_reps) == 2
+    assert result.counted_reps[1].hold_s == pytest.approx(1.0, abs=0.2)
+    assert [e.fault for e in result.events if e.kind == "dose"] == ["cut_at_top"]
+    assert "rep 2" in result.events[-1].cue and "not filmed" in result.events[-1].cue
 
 
 def test_sets_done_counts_sets_with_the_dose_and_its_final_hold():

@@ -57,8 +57,9 @@ class Engine:
     """Feed :meth:`update` with every PoseFrame in order; :meth:`finish` at the end."""
 
     def __init__(self, exercise: Exercise, side: str | None = None,
-                 smoothing: SmoothingParams | None = None) -> None:
+                 smoothing: SmoothingParams | None = None, recorded: bool = False) -> None:
         self.ex = exercise
+        self.recorded = recorded  # a recording, cut where it ends (not a live session)
         self.params = smoothing or exercise.smoothing or default_smoothing()
         self.needed = exercise.needed_features
         self.mv = exercise.movement
@@ -251,11 +252,16 @@ class Engine:
         """Close the session: flush buffered frames (settling with what is known)."""
         for pose in self.settler.flush():
             self._process(pose)
+        cut = None
         if self.machine.current is not None:
-            rep = self.machine.finish(self._prev_t or self.machine.current.start_s)
-            if rep is not None:
-                self.judge.incomplete_rep(rep)
+            cut, incomplete = self.machine.finish(
+                self._prev_t or self.machine.current.start_s, self.recorded)
+            if incomplete is not None:
+                self.judge.incomplete_rep(incomplete)
         self._time_pending(self._prev_t or 0.0, final=True)
+        if cut is not None:  # timed as cut: its leaving and lowering were not filmed
+            cut.hold_s = cut.leave_top_s - (cut.top_s or cut.leave_top_s)
+            self.judge.close_rep(cut, lowering_seen=False)
         self._rate_confidence()
         return self.snapshot()
 

@@ -209,9 +209,11 @@ class FaultJudge:
                                       f"ended before you came back down{held}", rep.start_s,
                                       rep.end_s, None, rep.set, rep.hold_s, kind="dose"))
 
-    def close_rep(self, rep: Rep) -> None:
+    def close_rep(self, rep: Rep, lowering_seen: bool = True) -> None:
         """A counted rep ended and was timed: attach its form faults, then judge the
-        per-rep rules on its instants."""
+        per-rep rules on its instants.  A rep whose recording ends at its top
+        (``lowering_seen`` False) is noted instead: how long it was held and how it was
+        lowered were not filmed."""
         rep.faults = sorted({e.fault for e in self.events if e.kind == "form"
                              and e.end_s >= rep.start_s and e.start_s <= rep.end_s})
         for e in self.events:
@@ -222,6 +224,12 @@ class FaultJudge:
                           if e.kind == "form" and e.fault in breaking],
                          rep.top_s or rep.start_s, rep.leave_top_s or rep.start_s)
         rep.hold_in_form_s = max(rep.hold_s - lost, 0.0)
+        if not lowering_seen:
+            self.events.append(FaultEvent(
+                "cut_at_top", "info", f"The recording ends at the top of rep {rep.rep}: "
+                "counted, its lowering not filmed", rep.top_s or rep.start_s, rep.end_s,
+                rep.rep, rep.set, rep.hold_s, kind="dose"))
+            return
         self._hold_rule(rep)
         for f in self.ex.faults:
             if f.rule == "lowering_fast" and rep.top_s and rep.leave_top_s:

@@ -126,16 +126,21 @@ class RepMachine:
                 return self._end(t), None
         return None, None
 
-    def finish(self, t: float) -> Rep | None:
-        """End of input: a rep that reached its top but never came back down is not
-        counted; it is returned (closed where the input stopped) for an "incomplete rep"
-        note."""
-        if self.current is not None and self.state in (TOP, DOWN):
-            rep = self._back_to_ready(t)
-            rep.end_s = t
-            rep.peak_value *= self.mv.direction
-            return rep
-        return None
+    def finish(self, t: float, recorded: bool = False) -> tuple[Rep | None, Rep | None]:
+        """End of input with a rep that reached its top and never came back down: returns
+        (counted, incomplete).  A recording cut there (``recorded``) counts it: the lift
+        went through its range and the lowering was not filmed.  A session the person
+        ended (live) does not: the rep is returned, closed where the input stopped, for an
+        "incomplete rep" note."""
+        if self.current is None or self.state not in (TOP, DOWN):
+            return None, None
+        if recorded and t - self.current.start_s >= self.mv.min_rep_s:
+            self.current.leave_top_s = self.current.leave_top_s or t
+            return self._end(t), None
+        rep = self._back_to_ready(t)
+        rep.end_s = t
+        rep.peak_value *= self.mv.direction
+        return None, rep
 
     def note_quality(self, quality: float) -> None:
         """The driving signal's quality this frame (kept while waiting to start)."""

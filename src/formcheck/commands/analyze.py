@@ -136,7 +136,7 @@ def analyze_input(source: str | Path, exercise: Exercise, out_dir: Path,
         check_frame_rate(exercise, stream.info.fps, Path(source).name)
         sinks = _FileSinks(stream, out_dir, stem, not is_recording(source), video, files,
                            Path(source))
-        engine = Engine(exercise, side=side)
+        engine = Engine(exercise, side=side, recorded=True)
         try:
             result = run_session(_reporting(stream, progress), engine, [sinks],
                                  RECORDING_READ_AHEAD if is_recording(source) else 1)
