@@ -175,6 +175,39 @@ def test_a_small_prone_lift_in_noise():
     assert_instants(s, found, 3 * FRAME_S)
 
 
+def test_a_final_hold_begins_where_the_sweep_back_settles():
+    # side-lying: lift 1.2 s, sweep back 1.0 s (the image angle rises 4 deg more), held
+    # 7 s, lowered; the hold is timed from the end of the sweep, the lift's arrival being
+    # 1 s earlier.  The hold level is reached within a hundredth of the lift's height, so
+    # the start may come up to a third of the sweep early.
+    def sweep_and_hold(sig: Signal) -> None:
+        sig.move(1.0, TOP + 4.0)
+        sig.hold(7.0)
+
+    s = Signal()
+    s.rep(1.2, 0.0, 1.3, at_top=sweep_and_hold)
+    t, x = s.sample(0.3, seed=5)
+    c = s.crossings[0]
+    crossings = Crossings(c["start"], c["top"], c["leave"], c["end"])
+    held = rep_instants(t, x, crossings, default_smoothing(), hold=True)
+    plain = rep_instants(t, x, crossings, default_smoothing())
+    sweep_end = s.truth[0]["top"] + 1.0
+    assert sweep_end - 0.35 <= held.top_s <= sweep_end + TOLERANCE_S
+    assert plain.top_s < sweep_end - 0.5  # a rep's top is the lift's arrival
+    assert held.leave_s == plain.leave_s == pytest.approx(s.truth[0]["leave"],
+                                                          abs=TOLERANCE_S)
+
+
+def test_a_hold_without_a_sweep_begins_at_the_lift_arrival():
+    s = Signal()
+    s.rep(1.2, 7.0, 1.3)
+    t, x = s.sample(0.3, seed=6)
+    c = s.crossings[0]
+    held = rep_instants(t, x, Crossings(c["start"], c["top"], c["leave"], c["end"]),
+                        default_smoothing(), hold=True)
+    assert held.top_s == pytest.approx(s.truth[0]["top"], abs=TOLERANCE_S)
+
+
 # ------------------------------------------------------------------ the engine
 def prone_frames(lifts: list[tuple[float, float, float]]) -> tuple[list, list[dict]]:
     """Stick-figure prone lifts (up, hold, down seconds) of the working hip from 0 to 20

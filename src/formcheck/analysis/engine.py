@@ -223,7 +223,7 @@ class Engine:
         kept = [(t, x) for t, x in self._history if lo <= t <= hi]
         if kept and kept[0][0] <= c.start_s and rep.top_s and rep.leave_top_s:
             t_s, x = np.array(kept).T
-            at = rep_instants(t_s, x, c, self.params)
+            at = rep_instants(t_s, x, c, self.params, hold=rep.kind == "final_hold")
             rep.start_s, rep.top_s, rep.leave_top_s, rep.end_s = (at.start_s, at.top_s,
                                                                   at.leave_s, at.end_s)
         if rep.top_s is not None and rep.leave_top_s is not None:

@@ -47,6 +47,9 @@ EDGE_MARGIN_S = 1.0
 #: instant (the known-answer tests with noise).
 SETTLE_NOISE_SDS = 2.0
 SETTLE_MIN_FRACTION = 0.005
+#: A final hold begins within this fraction of the lift's height of the hold's own level
+#: (:func:`held_from_s`).
+HOLD_SETTLE_FRACTION = 0.01
 #: Samples of each level used to measure it next to the edge.
 LEVEL_SAMPLES = 15
 #: The ramp fit's coarse grid: this many onsets and durations over the window; the fine
@@ -198,11 +201,31 @@ def edge_windows(c: Crossings) -> tuple[tuple[float, float], tuple[float, float]
     return (lo, min(mid_top, c.top_s + rise_pad)), (max(mid_top, c.leave_s - fall_pad), hi)
 
 
+def held_from_s(t_s: np.ndarray, x: np.ndarray, top_s: float, leave_s: float,
+                noise_sd: float) -> float:
+    """Where a hold begins: the first sample after the lift's arrival (``top_s``) within
+    tolerance of the hold's own level (the median of its middle half), so that a movement
+    finishing into the hold (the side-lying sweep back, which the image angle shows as a
+    slower rise of a few degrees) belongs to getting there.  Tolerance: the noise, or a
+    fraction of the lift's height.  ``top_s`` when the hold is too short to tell."""
+    ok = np.isfinite(x)
+    quarter = (leave_s - top_s) / 4
+    middle = ok & (t_s >= top_s + quarter) & (t_s <= leave_s - quarter)
+    if middle.sum() < MIN_EDGE_SAMPLES:
+        return top_s
+    level = float(np.median(x[middle]))
+    start_level = x[ok][0] if ok.any() else level
+    tol = max(SETTLE_NOISE_SDS * noise_sd, HOLD_SETTLE_FRACTION * abs(level - start_level))
+    near = ok & (t_s >= top_s) & (t_s <= leave_s) & (np.abs(x - level) <= tol)
+    return float(t_s[near].min()) if near.any() else top_s
+
+
 def rep_instants(t_s: np.ndarray, raw: np.ndarray, c: Crossings,
-                 params: SmoothingParams) -> RepInstants:
+                 params: SmoothingParams, hold: bool = False) -> RepInstants:
     """The rep's four instants from its driving signal ``raw`` (unsmoothed, in the
     movement's sign, NaN where unusable) sampled at ``t_s``.  An edge that cannot be
-    located keeps its crossings."""
+    located keeps its crossings.  For a ``hold`` (the side-lying final hold) the top is
+    where the hold begins (:func:`held_from_s`)."""
     t_s, raw = np.asarray(t_s, dtype=float), np.asarray(raw, dtype=float)
     clean, _ = fill_gaps(reject_outliers(raw, t_s, params.outlier_window_s,
                                          params.outlier_mads), t_s, params.max_gap_s)
@@ -215,4 +238,6 @@ def rep_instants(t_s: np.ndarray, raw: np.ndarray, c: Crossings,
     leave, end = (locate_edge(t_s, smooth, clean, noise_sd, fall_window)
                   or (c.leave_s, c.end_s))
     leave = max(leave, top)
+    if hold:
+        top = held_from_s(t_s, clean, top, leave, noise_sd)
     return RepInstants(start, top, leave, max(end, leave))
