@@ -210,11 +210,12 @@ class RepMachine:
         return {n: float(np.median(v)) for n, v in self._baseline_samples.items() if len(v)}
 
     def _track_top(self, t: float, x: float, values: dict[str, float]) -> None:
-        if t - self.current.top_s <= self.mv.top_reference_s:
+        into_top_s = t - self.current.top_s - self.mv.top_reference_after_s
+        if 0 <= into_top_s <= self.mv.top_reference_s:  # the lift has arrived
             for n, v in values.items():
                 if math.isfinite(v):
                     self._top_samples[n].append(v)
-        elif not self.top_ref:
+        elif into_top_s > self.mv.top_reference_s and not self.top_ref:
             self.top_ref = {n: float(np.median(v)) for n, v in self._top_samples.items() if v}
         self._track_pumps(t, x)
 

@@ -36,7 +36,8 @@ class Movement:
     final_hold_after_s: float = 0.0  # a top phase this long is the final hold, not a rep
     pump_min_deg: float = 1.0  # smallest pump (peak-to-trough) ...
     pump_noise_factor: float = 4.0  # ... and at least this many times the signal's noise
-    top_reference_s: float = 0.5  # the first part of the top phase, the rep's top level
+    top_reference_s: float = 0.5  # the first part of the top phase, the rep's top level,
+    top_reference_after_s: float = 0.0  # measured this long after entering the top zone
     # Person-relative zones (when the exercise declares a start posture): a rep leaves the
     # start position this far past the person's own still start level (instead of
     # ``start``), and the top is at most ``top_from_baseline`` past that level.
