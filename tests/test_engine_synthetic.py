@@ -308,6 +308,18 @@ def test_bridge_sag_is_inside_the_hold_and_reported():
     assert short[0].peak_value == pytest.approx(hold.hold_in_form_s)
 
 
+def test_a_hold_just_short_of_the_dose_says_the_whole_seconds_held():
+    # prone lift, "hold for 2 breaths" (6 s): held 5.6 s reads 5 s as a stopwatch shows
+    ex = catalog()["gluteal_pumps_l1"]
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.rep(top_s=5.6)
+    s.hold(1.5, s.low)
+    result = analyse(ex, s.frames(jitter_m=JITTER_M))
+    [short] = [e for e in result.events if e.fault == "hold_too_short"]
+    assert "hold 5 s of 6 s" in short.cue
+
+
 def test_wrong_camera_view_is_setup_guidance_not_faults():
     # a quadruped seen from the front, analysed as a side-view exercise
     ex = catalog()["quadruped_hip_extension"]

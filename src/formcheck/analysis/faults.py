@@ -245,9 +245,10 @@ class FaultJudge:
         target = dose.final_hold_s if rep.kind == "final_hold" else dose.hold_s
         held = rep.hold_in_form_s
         if target and held is not None and held < target:
+            # whole seconds as a stopwatch shows them: 5.6 s of 6 is "5 s of 6 s"
             what = "final hold" if rep.kind == "final_hold" else "hold"
             self.events.append(FaultEvent(
-                "hold_too_short", "info", f"Hold longer: {what} {held:.0f} s of "
+                "hold_too_short", "info", f"Hold longer: {what} {math.floor(held)} s of "
                 f"{target:.0f} s", rep.top_s or rep.start_s, rep.leave_top_s or rep.end_s,
                 rep.rep, rep.set, held, kind="dose"))
 
