@@ -206,8 +206,9 @@ def held_from_s(t_s: np.ndarray, x: np.ndarray, top_s: float, leave_s: float,
     """Where a hold begins: the first sample after the lift's arrival (``top_s``) within
     tolerance of the hold's own level (the median of its middle half), so that a movement
     finishing into the hold (the side-lying sweep back, which the image angle shows as a
-    slower rise of a few degrees) belongs to getting there.  Tolerance: the noise, or a
-    fraction of the lift's height.  ``top_s`` when the hold is too short to tell."""
+    slower rise of a few degrees) belongs to getting there.  Tolerance: twice the noise,
+    or a fraction of the lift's height (from the window's first sample, in the start
+    position, to the hold's level).  ``top_s`` when the hold is too short to tell."""
     ok = np.isfinite(x)
     quarter = (leave_s - top_s) / 4
     middle = ok & (t_s >= top_s + quarter) & (t_s <= leave_s - quarter)
