@@ -198,6 +198,26 @@ def test_a_final_hold_begins_where_the_sweep_back_settles():
                                                           abs=TOLERANCE_S)
 
 
+def test_a_fault_in_the_middle_of_a_final_hold_cannot_move_its_start_far_in():
+    # 1.5 s after the sweep the pelvis rolls for most of the hold and moves the image angle
+    # 6 deg: the hold's middle is at the rolled level, which the sweep's end does not reach
+    def sweep_roll_and_hold(sig: Signal) -> None:
+        sig.move(1.0, TOP + 4.0)
+        sig.hold(1.5)
+        sig.move(0.3, TOP + 10.0)
+        sig.hold(6.0)
+        sig.move(0.3, TOP + 4.0)
+        sig.hold(0.5)
+
+    s = Signal()
+    s.rep(1.2, 0.0, 1.3, at_top=sweep_roll_and_hold)
+    t, x = s.sample(0.3, seed=7)
+    c = s.crossings[0]
+    held = rep_instants(t, x, Crossings(c["start"], c["top"], c["leave"], c["end"]),
+                        default_smoothing(), hold=True)
+    assert held.top_s < s.truth[0]["top"] + 2.5  # before the roll began
+
+
 def test_a_hold_without_a_sweep_begins_at_the_lift_arrival():
     s = Signal()
     s.rep(1.2, 7.0, 1.3)

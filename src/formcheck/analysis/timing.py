@@ -50,6 +50,10 @@ SETTLE_MIN_FRACTION = 0.005
 #: A final hold begins within this fraction of the lift's height of the hold's own level
 #: (:func:`held_from_s`).
 HOLD_SETTLE_FRACTION = 0.01
+#: ... and at most this long after the lift's arrival: sweeping the leg "slightly
+#: backward" takes about a second (0.6-1.0 s in the rendered clips), so a hold level moved
+#: by a fault in the middle of the hold cannot push the start far into the hold.
+HOLD_SETTLE_MAX_S = 2.0
 #: Samples of each level used to measure it next to the edge.
 LEVEL_SAMPLES = 15
 #: The ramp fit's coarse grid: this many onsets and durations over the window; the fine
@@ -218,7 +222,8 @@ def held_from_s(t_s: np.ndarray, x: np.ndarray, top_s: float, leave_s: float,
     start_level = x[ok][0] if ok.any() else level
     tol = max(SETTLE_NOISE_SDS * noise_sd, HOLD_SETTLE_FRACTION * abs(level - start_level))
     near = ok & (t_s >= top_s) & (t_s <= leave_s) & (np.abs(x - level) <= tol)
-    return float(t_s[near].min()) if near.any() else top_s
+    settled = float(t_s[near].min()) if near.any() else top_s
+    return min(settled, top_s + HOLD_SETTLE_MAX_S)
 
 
 def rep_instants(t_s: np.ndarray, raw: np.ndarray, c: Crossings,
