@@ -421,7 +421,7 @@ def inject_on_feature(s: Script, ex: Exercise, fault) -> tuple[float, float]:
     """Rep 2 holds the top while the fault's feature ramps past its threshold, stays, and
     ramps back.  Returns the true interval: the threshold crossings on the ramps."""
     top = s.pose(s.high)
-    baseline_pose = top if fault.baseline == "rep_top" else s.pose(s.low)
+    baseline_pose = top if fault.baseline in ("rep_top", "earlier_tops") else s.pose(s.low)
     threshold, target = threshold_of(fault, feature_of(s, baseline_pose, fault.feature))
     field, at_target = solve_field(s, top, fault.feature, target)
     _, at_threshold = solve_field(s, top, fault.feature, threshold)
@@ -541,3 +541,31 @@ def test_hold_cue_is_said_once_per_rep_even_after_a_sag(tmp_path):
     assert phrases.count("Hold") == 2
     assert [p for p in phrases if p in ("Hold", "one. Rest", "two. Rest")] == [
         "Hold", "one. Rest", "Hold", "two. Rest"]
+
+
+def test_two_rules_with_the_same_words_say_them_once(tmp_path):
+    # rep 3 lifts the thigh to 28 deg: past the fixed arch bound (15) and 6 deg above the
+    # earlier tops, two rules that both say "Don't arch your back"
+    from formcheck.outputs import CueCaller, Speaker
+
+    ex = catalog()["quadruped_hip_extension"]
+    s = Script(ex)
+    s.hold(1.5, s.low)
+    s.rep(top_s=1.0)
+    s.rep(top_s=1.0)
+    s.move(1.0, s.low, 28.0)
+    s.hold(1.0, 28.0)
+    s.move(1.0, 28.0, s.low)
+    s.hold(1.5, s.low)
+    result = analyse(ex, s.frames(jitter_m=JITTER_M))
+    assert {e.fault for e in result.events if e.rep == 3} >= {"back_arching",
+                                                             "back_arching_rising"}
+    log = tmp_path / "cues.log"
+    speaker = Speaker(enabled=False, log_path=log)
+    caller = CueCaller(speaker, ex)
+    for frame in result.frames:
+        caller.on_result(frame)
+    speaker.close()
+    phrases = [line.split("\t")[2] for line in log.read_text().splitlines()]
+    assert phrases.count("Don't arch your back") == 1
+

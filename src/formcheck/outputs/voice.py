@@ -194,6 +194,11 @@ class CueCaller:
         self.speaker = speaker
         self.ex = exercise
         self._spoken_cues = {f.id: (f.spoken or f.cue) for f in exercise.faults}
+        # rules that say the same words (an arch by a fixed bound and by rising above the
+        # earlier reps) share one key: the words are said once, not once per rule
+        first: dict[str, str] = {}
+        self._cue_keys = {fid: first.setdefault(words, fid)
+                          for fid, words in self._spoken_cues.items()}
         self._reps = 0
         self._set = 1
         self._state = None
@@ -261,7 +266,8 @@ class CueCaller:
 
     def _faults(self, r) -> None:
         for fault in r.active_faults:
-            new_rep = self._fault_rep.get(fault) != r.reps
-            if self._say(self._spoken_cues.get(fault, fault), f"fault:{fault}", r.t_s,
+            key = self._cue_keys.get(fault, fault)
+            new_rep = self._fault_rep.get(key) != r.reps
+            if self._say(self._spoken_cues.get(fault, fault), f"fault:{key}", r.t_s,
                          debounce_s=FAULT_REPEAT_MIN_S if new_rep else None, priority=FAULT):
-                self._fault_rep[fault] = r.reps
+                self._fault_rep[key] = r.reps
