@@ -66,6 +66,8 @@ def test_a_copied_file_with_a_changed_threshold_loads(tmp_path):
     (('camera = "side"', 'camera = "above"'), ["camera: expected one of side, front"]),
     (('name = "quadruped_hip_extension"\n', ""), ["name: missing"]),
     (("[movement]", "[motion]"), ["movement: missing", "motion: unknown key"]),
+    (('unless = "back_arching"', 'unless = "back_sagging"'),
+     ["faults[5].unless: 'back_sagging' is not a fault listed before this one"]),
 ])
 def test_malformed_files_name_the_key(tmp_path, change, messages):
     old, new = change

@@ -79,6 +79,10 @@ def _check_whole(exercise: Exercise | None, movement: Movement | None, faults: l
     ids = [f.id for f in faults]
     for dup in sorted({i for i in ids if ids.count(i) > 1}):
         problems.add("faults", f"fault id {dup!r} is used more than once")
+    for i, f in enumerate(faults):
+        if f.unless and f.unless not in ids[:i]:
+            problems.add(f"faults[{i}].unless", f"{f.unless!r} is not a fault listed before "
+                         "this one")
 
 
 def _parse_smoothing(data: dict[str, Any], problems: Problems) -> SmoothingParams | None:

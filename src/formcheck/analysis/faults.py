@@ -53,6 +53,7 @@ class FaultTracker:
         self.peak_baseline = math.nan
         self.open_event: FaultEvent | None = None
         self.pending_dip: Dip | None = None
+        self.muted_run: float | None = None  # a run whose event another rule reports
 
     def update(self, active: bool, t_s: float, value: float, rep: int | None, set_: int,
                events: list[FaultEvent], baseline: float = math.nan) -> bool:
@@ -66,7 +67,8 @@ class FaultTracker:
                 past = past_threshold(self.fault, value, baseline)
                 if self.peak is None or past > self.peak_past:
                     self.peak, self.peak_past, self.peak_baseline = value, past, baseline
-            if self.open_event is None and t_s - self.run_start >= self.fault.min_duration_s:
+            if self.open_event is None and t_s - self.run_start >= self.fault.min_duration_s \
+                    and self.muted_run != self.run_start:
                 self.open_event = FaultEvent(self.fault.id, self.fault.severity, self.fault.cue,
                                              self.run_start, t_s, rep, set_)
                 events.append(self.open_event)
@@ -78,6 +80,13 @@ class FaultTracker:
             self.run_start = self.last_active = self.peak = None
             self.open_event = None
         return False
+
+    def mute(self, events: list[FaultEvent]) -> None:
+        """Withdraw this run's event (another rule reports the same fault over it) and
+        open none until the run ends."""
+        if self.open_event in events:
+            events.remove(self.open_event)
+        self.open_event, self.muted_run = None, self.run_start
 
     def _set_peak(self, event: FaultEvent) -> None:
         event.peak_value = self.peak
@@ -152,9 +161,16 @@ class FaultJudge:
                 on = tr.update(_phase_ok(f, reps.state) and math.isfinite(v)
                                and threshold_crossed(f, v, base), t, v, rep_no,
                                reps.set, self.events, base)
+            if on and f.unless and self._reported(f.unless, tr.run_start):
+                tr.mute(self.events)  # the rule it names reports this stretch
+                on = False
             if on:
                 active.append(f.id)
         return active
+
+    def _reported(self, fault_id: str, since_s: float) -> bool:
+        """Whether rule ``fault_id`` has an event reaching past ``since_s``."""
+        return any(e.fault == fault_id and e.end_s >= since_s for e in self.events)
 
     def _dip_update(self, tr: FaultTracker, t: float, v: float, reps: RepMachine) -> bool:
         """A drop below the hold's own top level by ``amount`` for ``min_duration_s`` (a sag

@@ -247,7 +247,9 @@ class RepMachine:
         if self.mv.final_hold_after_s and top_len >= self.mv.final_hold_after_s:
             rep.kind = "final_hold"
         self.reps.append(rep)
-        for n, v in self.top_ref.items():
+        # a top left before its reference window ended: what was measured of it
+        top = self.top_ref or {n: float(np.median(v)) for n, v in self._top_samples.items() if v}
+        for n, v in top.items():
             self.earlier_tops.setdefault(n, []).append(v)
         self.last_rep_end = t
         return rep

@@ -79,6 +79,9 @@ class Fault:
     min_duration_s: float = 0.3
     severity: str = "warning"
     breaks_hold: bool = False
+    # A second rule for the same fault (relative to the person): not reported over a
+    # stretch that the rule listed earlier under this id reports.
+    unless: str = ""
     cue: str = ""
     spoken: str = ""
     seed_quote: str = ""
