@@ -515,9 +515,20 @@ def test_counter_lines_say_the_dose_in_words():
     assert resting.rest_s == pytest.approx(5.0 + 1.0, abs=0.5)
 
 
-def test_hold_cue_is_said_once_per_rep_even_after_a_sag(tmp_path):
+def spoken(ex: Exercise, result, tmp_path) -> list[str]:
+    """The phrases the voice would say over a session's frames, in order."""
     from formcheck.outputs import CueCaller, Speaker
 
+    log = tmp_path / "cues.log"
+    speaker = Speaker(enabled=False, log_path=log)
+    caller = CueCaller(speaker, ex)
+    for frame in result.frames:
+        caller.on_result(frame)
+    speaker.close()
+    return [line.split("\t")[2] for line in log.read_text().splitlines()]
+
+
+def test_hold_cue_is_said_once_per_rep_even_after_a_sag(tmp_path):
     ex = catalog()["glute_bridge"]
     s = Script(ex)
     for _ in range(2):
@@ -533,13 +544,7 @@ def test_hold_cue_is_said_once_per_rep_even_after_a_sag(tmp_path):
     result = analyse(ex, s.frames(jitter_m=JITTER_M))
     assert len(result.counted_reps) == 2
     assert [f.state for f in result.frames].count("down") > 0
-    log = tmp_path / "cues.log"
-    speaker = Speaker(enabled=False, log_path=log)
-    caller = CueCaller(speaker, ex)
-    for frame in result.frames:
-        caller.on_result(frame)
-    speaker.close()
-    phrases = [line.split("\t")[2] for line in log.read_text().splitlines()]
+    phrases = spoken(ex, result, tmp_path)
     assert phrases.count("Hold") == 2
     assert [p for p in phrases if p in ("Hold", "one. Rest", "two. Rest")] == [
         "Hold", "one. Rest", "Hold", "two. Rest"]
@@ -570,17 +575,8 @@ def test_an_arch_under_the_fixed_bound_shows_against_the_earlier_reps():
 def test_two_rules_for_one_arch_report_and_say_it_once(tmp_path):
     # rep 3 lifts the thigh to 28 deg: past the fixed bound (15) and 6 deg above the earlier
     # tops; the relative rule names the fixed one (unless), both say "Don't arch your back"
-    from formcheck.outputs import CueCaller, Speaker
-
     ex, _, result = _quadruped_third_rep_to(28.0)
     assert [(e.fault, e.rep) for e in result.events if e.kind == "form"] == [
         ("back_arching", 3)]
     assert result.counted_reps[2].faults == ["back_arching"]
-    log = tmp_path / "cues.log"
-    speaker = Speaker(enabled=False, log_path=log)
-    caller = CueCaller(speaker, ex)
-    for frame in result.frames:
-        caller.on_result(frame)
-    speaker.close()
-    phrases = [line.split("\t")[2] for line in log.read_text().splitlines()]
-    assert phrases.count("Don't arch your back") == 1
+    assert spoken(ex, result, tmp_path).count("Don't arch your back") == 1

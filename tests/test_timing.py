@@ -175,6 +175,15 @@ def test_a_small_prone_lift_in_noise():
     assert_instants(s, found, 3 * FRAME_S)
 
 
+def timed_hold(s: Signal, seed: int) -> tuple:
+    """The signal's one rep timed as a final hold and as a plain rep (0.3 deg of noise)."""
+    t, x = s.sample(0.3, seed=seed)
+    c = s.crossings[0]
+    crossings = Crossings(c["start"], c["top"], c["leave"], c["end"])
+    return (rep_instants(t, x, crossings, default_smoothing(), hold=True),
+            rep_instants(t, x, crossings, default_smoothing()))
+
+
 def test_a_final_hold_begins_where_the_sweep_back_settles():
     # side-lying: lift 1.2 s, sweep back 1.0 s (the image angle rises 4 deg more), held
     # 7 s, lowered; the hold is timed from the end of the sweep, the lift's arrival being
@@ -186,11 +195,7 @@ def test_a_final_hold_begins_where_the_sweep_back_settles():
 
     s = Signal()
     s.rep(1.2, 0.0, 1.3, at_top=sweep_and_hold)
-    t, x = s.sample(0.3, seed=5)
-    c = s.crossings[0]
-    crossings = Crossings(c["start"], c["top"], c["leave"], c["end"])
-    held = rep_instants(t, x, crossings, default_smoothing(), hold=True)
-    plain = rep_instants(t, x, crossings, default_smoothing())
+    held, plain = timed_hold(s, seed=5)
     sweep_end = s.truth[0]["top"] + 1.0
     assert sweep_end - 0.35 <= held.top_s <= sweep_end + TOLERANCE_S
     assert plain.top_s < sweep_end - 0.5  # a rep's top is the lift's arrival
@@ -211,20 +216,14 @@ def test_a_fault_in_the_middle_of_a_final_hold_cannot_move_its_start_far_in():
 
     s = Signal()
     s.rep(1.2, 0.0, 1.3, at_top=sweep_roll_and_hold)
-    t, x = s.sample(0.3, seed=7)
-    c = s.crossings[0]
-    held = rep_instants(t, x, Crossings(c["start"], c["top"], c["leave"], c["end"]),
-                        default_smoothing(), hold=True)
+    held, _ = timed_hold(s, seed=7)
     assert held.top_s < s.truth[0]["top"] + 2.5  # before the roll began
 
 
 def test_a_hold_without_a_sweep_begins_at_the_lift_arrival():
     s = Signal()
     s.rep(1.2, 7.0, 1.3)
-    t, x = s.sample(0.3, seed=6)
-    c = s.crossings[0]
-    held = rep_instants(t, x, Crossings(c["start"], c["top"], c["leave"], c["end"]),
-                        default_smoothing(), hold=True)
+    held, _ = timed_hold(s, seed=6)
     assert held.top_s == pytest.approx(s.truth[0]["top"], abs=TOLERANCE_S)
 
 

@@ -216,8 +216,11 @@ class RepMachine:
                 if math.isfinite(v):
                     self._top_samples[n].append(v)
         elif into_top_s > self.mv.top_reference_s and not self.top_ref:
-            self.top_ref = {n: float(np.median(v)) for n, v in self._top_samples.items() if v}
+            self.top_ref = self._measured_top()
         self._track_pumps(t, x)
+
+    def _measured_top(self) -> dict[str, float]:
+        return {n: float(np.median(v)) for n, v in self._top_samples.items() if v}
 
     def _track_pumps(self, t: float, x: float) -> None:
         if self.mv.kind != "pumps":  # no pumps to count (and no noise to measure)
@@ -248,8 +251,7 @@ class RepMachine:
             rep.kind = "final_hold"
         self.reps.append(rep)
         # a top left before its reference window ended: what was measured of it
-        top = self.top_ref or {n: float(np.median(v)) for n, v in self._top_samples.items() if v}
-        for n, v in top.items():
+        for n, v in (self.top_ref or self._measured_top()).items():
             self.earlier_tops.setdefault(n, []).append(v)
         self.last_rep_end = t
         return rep
