@@ -6,9 +6,8 @@ pumps found vs true, the mean hold-time error, true faults found, false faults (
 possible ones apart), reps counted during a setup, and whether the working side was right.
 Then the totals over all clips and per fold (the two folders, and the bodies of the
 training folder apart from the development body).  A tuned number must be tuned on one
-fold and reported on the other; the README says which numbers were (the prone zones on
-the development fold; the rep-timing constants and the side-lying roll amount on the
-training fold).
+fold and reported on the other; the README's benchmarks section lists which numbers were
+and on which fold (most on the training fold, reported on the development one).
 
     python benchmarks/eval_rendered.py [--only NAME...]
 """
