@@ -223,7 +223,8 @@ class Engine:
         kept = [(t, x) for t, x in self._history if lo <= t <= hi]
         if kept and kept[0][0] <= c.start_s and rep.top_s and rep.leave_top_s:
             t_s, x = np.array(kept).T
-            at = rep_instants(t_s, x, c, self.params, hold=rep.kind == "final_hold")
+            settle_s = self.mv.final_hold_settle_s if rep.kind == "final_hold" else 0.0
+            at = rep_instants(t_s, x, c, self.params, settle_s)
             rep.start_s, rep.top_s, rep.leave_top_s, rep.end_s = (at.start_s, at.top_s,
                                                                   at.leave_s, at.end_s)
         if rep.top_s is not None and rep.leave_top_s is not None:
@@ -260,7 +261,7 @@ class Engine:
                 self.judge.incomplete_rep(incomplete)
         self._time_pending(self._prev_t or 0.0, final=True)
         if cut is not None:  # timed as cut: its leaving and lowering were not filmed
-            cut.hold_s = cut.leave_top_s - (cut.top_s or cut.leave_top_s)
+            cut.hold_s = cut.leave_top_s - cut.top_s
             self.judge.close_rep(cut, lowering_seen=False)
         self._rate_confidence()
         return self.snapshot()

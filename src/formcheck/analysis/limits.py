@@ -14,8 +14,9 @@ MIN_LOWPASS_HZ = 0.1
 MAX_FILTER_ORDER = 8
 
 _NON_NEGATIVE = {
-    "movement": ("min_rep_s", "settle_s", "set_break_s", "final_hold_after_s", "pump_min_deg",
-                 "pump_noise_factor", "top_reference_s", "top_reference_after_s"),
+    "movement": ("min_rep_s", "settle_s", "set_break_s", "final_hold_after_s",
+                 "final_hold_settle_s", "pump_min_deg", "pump_noise_factor", "top_reference_s",
+                 "top_reference_after_s"),
     "dose": ("reps", "reps_max", "sets", "hold_s", "final_hold_s", "rest_min_s", "rest_max_s"),
     "posture": ("still_s", "still_deg"),
     "progress": ("clean_reps", "target_hold_s", "aim_step_s", "trend_days"),

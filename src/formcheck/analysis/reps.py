@@ -137,10 +137,7 @@ class RepMachine:
         if recorded and t - self.current.start_s >= self.mv.min_rep_s:
             self.current.leave_top_s = self.current.leave_top_s or t
             return self._end(t), None
-        rep = self._back_to_ready(t)
-        rep.end_s = t
-        rep.peak_value *= self.mv.direction
-        return None, rep
+        return None, self._close(t)
 
     def note_quality(self, quality: float) -> None:
         """The driving signal's quality this frame (kept while waiting to start)."""
@@ -240,10 +237,15 @@ class RepMachine:
         rep.end_s = t
         return rep if rep.duration_s >= self.mv.min_rep_s else None
 
-    def _end(self, t: float) -> Rep | None:
+    def _close(self, t: float) -> Rep:
+        """The current rep, ended at ``t``, its peak back in the signal's own sign."""
         rep = self._back_to_ready(t)
         rep.end_s = t
         rep.peak_value *= self.mv.direction
+        return rep
+
+    def _end(self, t: float) -> Rep | None:
+        rep = self._close(t)
         if rep.duration_s < self.mv.min_rep_s:
             return None
         top_len = (rep.leave_top_s or t) - (rep.top_s or t)

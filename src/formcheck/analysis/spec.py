@@ -34,10 +34,13 @@ class Movement:
     settle_s: float = 0.3  # time in the start position before counting starts
     set_break_s: float = 20.0  # a pause this long in the start position begins a new set
     final_hold_after_s: float = 0.0  # a top phase this long is the final hold, not a rep
+    final_hold_settle_s: float = 0.0  # the final hold begins once the leg has settled at
+    # the hold's level (a movement finishes it, such as a sweep back), at most this long
+    # after the lift arrives; 0: it begins on arrival
     pump_min_deg: float = 1.0  # smallest pump (peak-to-trough) ...
     pump_noise_factor: float = 4.0  # ... and at least this many times the signal's noise
-    top_reference_s: float = 0.5  # the first part of the top phase, the rep's top level,
-    top_reference_after_s: float = 0.0  # measured this long after entering the top zone
+    top_reference_s: float = 0.5  # this much of the top phase gives the rep's top level,
+    top_reference_after_s: float = 0.0  # from this long after entering the top zone
     # Person-relative zones (when the exercise declares a start posture): a rep leaves the
     # start position this far past the person's own still start level (instead of
     # ``start``), and the top is at most ``top_from_baseline`` past that level.

@@ -48,12 +48,8 @@ EDGE_MARGIN_S = 1.0
 SETTLE_NOISE_SDS = 2.0
 SETTLE_MIN_FRACTION = 0.005
 #: A final hold begins within this fraction of the lift's height of the hold's own level
-#: (:func:`held_from_s`).
+#: (:func:`held_from_s`).  Chosen on the training fold (0.005 / 0.01 / 0.02 / 0.03 / 0.05).
 HOLD_SETTLE_FRACTION = 0.01
-#: ... and at most this long after the lift's arrival: sweeping the leg "slightly
-#: backward" takes about a second (0.6-1.0 s in the rendered clips), so a hold level moved
-#: by a fault in the middle of the hold cannot push the start far into the hold.
-HOLD_SETTLE_MAX_S = 2.0
 #: Samples of each level used to measure it next to the edge.
 LEVEL_SAMPLES = 15
 #: The ramp fit's coarse grid: this many onsets and durations over the window; the fine
@@ -206,8 +202,10 @@ def edge_windows(c: Crossings) -> tuple[tuple[float, float], tuple[float, float]
 
 
 def held_from_s(t_s: np.ndarray, x: np.ndarray, top_s: float, leave_s: float,
-                noise_sd: float) -> float:
-    """Where a hold begins: the first sample after the lift's arrival (``top_s``) within
+                noise_sd: float, within_s: float) -> float:
+    """Where a hold begins: the first sample after the lift's arrival (``top_s``), and at
+    most ``within_s`` after it (a fault that moves the hold's level cannot push the start
+    far into the hold), within
     tolerance of the hold's own level (the median of its middle half), so that a movement
     finishing into the hold (the side-lying sweep back, which the image angle shows as a
     slower rise of a few degrees) belongs to getting there.  Tolerance: twice the noise,
@@ -223,15 +221,16 @@ def held_from_s(t_s: np.ndarray, x: np.ndarray, top_s: float, leave_s: float,
     tol = max(SETTLE_NOISE_SDS * noise_sd, HOLD_SETTLE_FRACTION * abs(level - start_level))
     near = ok & (t_s >= top_s) & (t_s <= leave_s) & (np.abs(x - level) <= tol)
     settled = float(t_s[near].min()) if near.any() else top_s
-    return min(settled, top_s + HOLD_SETTLE_MAX_S)
+    return min(settled, top_s + within_s)
 
 
 def rep_instants(t_s: np.ndarray, raw: np.ndarray, c: Crossings,
-                 params: SmoothingParams, hold: bool = False) -> RepInstants:
+                 params: SmoothingParams, settle_within_s: float = 0.0) -> RepInstants:
     """The rep's four instants from its driving signal ``raw`` (unsmoothed, in the
     movement's sign, NaN where unusable) sampled at ``t_s``.  An edge that cannot be
-    located keeps its crossings.  For a ``hold`` (the side-lying final hold) the top is
-    where the hold begins (:func:`held_from_s`)."""
+    located keeps its crossings.  With ``settle_within_s`` (a hold finished by a further
+    movement: the side-lying final hold, up and back) the top is where the hold begins,
+    at most that long after the lift arrived (:func:`held_from_s`)."""
     t_s, raw = np.asarray(t_s, dtype=float), np.asarray(raw, dtype=float)
     clean, _ = fill_gaps(reject_outliers(raw, t_s, params.outlier_window_s,
                                          params.outlier_mads), t_s, params.max_gap_s)
@@ -244,6 +243,6 @@ def rep_instants(t_s: np.ndarray, raw: np.ndarray, c: Crossings,
     leave, end = (locate_edge(t_s, smooth, clean, noise_sd, fall_window)
                   or (c.leave_s, c.end_s))
     leave = max(leave, top)
-    if hold:
-        top = held_from_s(t_s, clean, top, leave, noise_sd)
+    if settle_within_s > 0:
+        top = held_from_s(t_s, clean, top, leave, noise_sd, settle_within_s)
     return RepInstants(start, top, leave, max(end, leave))
