@@ -89,5 +89,25 @@ def test_one_euro_treats_impossible_jumps_as_glitches():
     f = OneEuroFilter(default_smoothing())  # max 720 deg/s
     for i in range(10):
         f(0.0, i / FS)
-    value, filled = f(90.0, 10 / FS)  # 90 deg in one frame = 2700 deg/s
+    assert f(90.0, 10 / FS) == (pytest.approx(0.0), False)  # one frame: the median's
+    value, filled = f(90.0, 11 / FS)  # 90 deg in one frame = 2700 deg/s
     assert value == pytest.approx(0.0) and filled
+
+
+def test_one_euro_ignores_a_wrong_value_on_single_frames():
+    """A steady 90 deg knee read as 70 on one frame in three (the model putting the ankle on
+    the other shin; a jump slow enough to pass the glitch gate): the output stays at 90;
+    without the median it is dragged down."""
+    x = [70.0 if i % 3 == 2 else 90.0 for i in range(90)]
+    with_median = OneEuroFilter(default_smoothing())
+    without = OneEuroFilter(smoothing_with({"median_frames": 1}))
+    out = [with_median(v, i / FS)[0] for i, v in enumerate(x)]
+    raw = [without(v, i / FS)[0] for i, v in enumerate(x)]
+    assert out == pytest.approx([90.0] * 90)
+    assert min(raw[30:]) < 85.0
+
+
+def test_the_median_delays_a_step_by_one_frame():
+    f = OneEuroFilter(smoothing_with({"one_euro_min_cutoff_hz": 1e6}))  # no smoothing left
+    outs = [f(0.0 if i < 10 else 20.0, i / FS)[0] for i in range(14)]
+    assert outs[10] == pytest.approx(0.0) and outs[11] == pytest.approx(20.0, abs=0.01)

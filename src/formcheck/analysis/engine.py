@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from dataclasses import replace
 
 import numpy as np
 
@@ -67,7 +68,11 @@ class Engine:
         self.machine = RepMachine(exercise)
         self.judge = FaultJudge(exercise)
         self.gate = PostureGate(exercise)
-        self._filters = {name: OneEuroFilter(self.params) for name in self.needed}
+        # the driving signal without the running median: its pumps and rep instants are
+        # a few frames wide, and it is the best-seen angle of the view
+        self._filters = {name: OneEuroFilter(replace(self.params, median_frames=1)
+                                             if name == self.mv.signal else self.params)
+                         for name in self.needed}
         self.frames: list[FrameResult] = []
         self.guidance_log: list[str] = []
         self.not_judged: list[str] = []  # fault ids this view cannot judge

@@ -2,7 +2,8 @@
 
 Two smoothers for two uses:
 - live: the One Euro filter (Casiez, Roussel & Vogel, CHI 2012), causal and adaptive —
-  heavy smoothing while the body is still, little lag when it moves;
+  heavy smoothing while the body is still, little lag when it moves — after a running
+  median of three samples;
 - recorded: a zero-phase Butterworth low-pass (forward and backward), no lag at all.
 
 Parameters come from ``signal.toml`` (see :mod:`formcheck.features.settings`).
@@ -11,6 +12,8 @@ Parameters come from ``signal.toml`` (see :mod:`formcheck.features.settings`).
 from __future__ import annotations
 
 import math
+import statistics
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +30,7 @@ class SmoothingParams:
     one_euro_beta: float
     one_euro_d_cutoff_hz: float
     max_speed_deg_s: float  # live outlier gate: faster jumps are treated as glitches
+    median_frames: int = 1  # the median of the last this many samples goes to the filter
 
 
 def robust_sd(values: np.ndarray) -> float:
@@ -115,14 +119,17 @@ def smooth_recorded(x: np.ndarray, t_s: np.ndarray, p: SmoothingParams
 
 
 class OneEuroFilter:
-    """Causal One Euro filter for one signal; NaN input holds the last output for up to
-    ``max_gap_s`` (marked as filled), then resets."""
+    """Causal One Euro filter for one signal, fed the running median of the last
+    ``median_frames`` samples (a landmark the model puts on the wrong limb for a frame or
+    two, every few frames, would pass the adaptive filter almost unsmoothed); NaN input
+    holds the last output for up to ``max_gap_s`` (marked as filled), then resets."""
 
     def __init__(self, p: SmoothingParams) -> None:
         self.p = p
         self._x: float | None = None
         self._dx = 0.0
         self._t: float | None = None
+        self._recent: deque[float] = deque(maxlen=max(p.median_frames, 1))
 
     @staticmethod
     def _alpha(cutoff_hz: float, dt_s: float) -> float:
@@ -131,6 +138,9 @@ class OneEuroFilter:
 
     def __call__(self, x: float, t_s: float) -> tuple[float, bool]:
         """Filtered value and whether it was filled in for a missing sample."""
+        if math.isfinite(x):
+            self._recent.append(x)
+            x = statistics.median(self._recent)
         if self._x is None or self._t is None:
             if not math.isfinite(x):
                 return math.nan, False
@@ -141,6 +151,7 @@ class OneEuroFilter:
         if not math.isfinite(x) or jump > self.p.max_speed_deg_s:
             if t_s - self._t > self.p.max_gap_s:
                 self._x = None
+                self._recent.clear()
                 return math.nan, False
             return self._x, True
         dx = (x - self._x) / dt
