@@ -2,8 +2,8 @@
 
 Two smoothers for two uses:
 - live: the One Euro filter (Casiez, Roussel & Vogel, CHI 2012), causal and adaptive —
-  heavy smoothing while the body is still, little lag when it moves — after a running
-  median of three samples;
+  heavy smoothing while the body is still, little lag when it moves — after a short
+  running median (``median_frames``; the engine uses it on the fault rules' features);
 - recorded: a zero-phase Butterworth low-pass (forward and backward), no lag at all.
 
 Parameters come from ``signal.toml`` (see :mod:`formcheck.features.settings`).
