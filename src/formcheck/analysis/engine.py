@@ -69,7 +69,7 @@ class Engine:
         self.judge = FaultJudge(exercise)
         self.gate = PostureGate(exercise)
         # the driving signal without the running median: its pumps and rep instants are
-        # a few frames wide, and it is the best-seen angle of the view
+        # a few frames wide (with it, a pause between pumps read as one pump more)
         self._filters = {name: OneEuroFilter(replace(self.params, median_frames=1)
                                              if name == self.mv.signal else self.params)
                          for name in self.needed}

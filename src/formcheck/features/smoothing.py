@@ -120,8 +120,8 @@ def smooth_recorded(x: np.ndarray, t_s: np.ndarray, p: SmoothingParams
 
 class OneEuroFilter:
     """Causal One Euro filter for one signal, fed the running median of the last
-    ``median_frames`` samples (a landmark the model puts on the wrong limb for a frame or
-    two, every few frames, would pass the adaptive filter almost unsmoothed); NaN input
+    ``median_frames`` samples (a landmark the model puts on the wrong limb for single
+    frames, several a second, would pass the adaptive filter almost unsmoothed); NaN input
     holds the last output for up to ``max_gap_s`` (marked as filled), then resets."""
 
     def __init__(self, p: SmoothingParams) -> None:
