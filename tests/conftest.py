@@ -23,6 +23,26 @@ def shared_clip(name: str) -> Path:
     return path
 
 
+def cut_video(source: Path, out: Path, first: int, frames: int) -> Path:
+    """``frames`` frames of ``source`` from frame ``first``, written as a new video."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(source))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    cap.set(cv2.CAP_PROP_POS_FRAMES, first)
+    writer = None
+    for _ in range(frames):
+        ok, image = cap.read()
+        assert ok
+        if writer is None:
+            writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps,
+                                     (image.shape[1], image.shape[0]))
+        writer.write(image)
+    writer.release()
+    cap.release()
+    return out
+
+
 def rendered_clip(name: str, folder: str = "rendered") -> tuple[Path, dict]:
     """A rendered clip (development folder, or ``rendered-train``) and its ground truth."""
     video = shared_clip(f"{folder}/{name}.mp4")

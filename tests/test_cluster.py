@@ -15,11 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-import cv2
 import pytest
 from distributed import Client
 
-from conftest import shared_clip
+from conftest import cut_video, shared_clip
 
 EXERCISE = "glute_bridge"
 #: Shared clips whose recordings make up the batch.
@@ -33,23 +32,6 @@ RESULT_FILES = ("results.json", "frames.csv", "reps.csv")
 def dask_command() -> str:
     beside = Path(sys.executable).with_name("dask")
     return str(beside) if beside.is_file() else shutil.which("dask") or "dask"
-
-
-def cut_video(source: Path, out: Path, first: int, frames: int) -> Path:
-    cap = cv2.VideoCapture(str(source))
-    fps = cap.get(cv2.CAP_PROP_FPS)
-    cap.set(cv2.CAP_PROP_POS_FRAMES, first)
-    writer = None
-    for _ in range(frames):
-        ok, image = cap.read()
-        assert ok
-        if writer is None:
-            writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps,
-                                     (image.shape[1], image.shape[0]))
-        writer.write(image)
-    writer.release()
-    cap.release()
-    return out
 
 
 @pytest.fixture(scope="module")
