@@ -361,6 +361,12 @@ CASES = [
     Case("ex_lowpass_zero", lambda e: ["exercises", "show", str(e.exercise(
         append="\n[smoothing]\nlowpass_hz = 0\n"))],
         ("my_exercise.toml", "smoothing.lowpass_hz: must be above 0")),
+    Case("ex_median_zero", lambda e: ["exercises", "show", str(e.exercise(
+        append="\n[smoothing]\nmedian_frames = 0\n"))],
+        ("my_exercise.toml", "smoothing.median_frames: must be above 0")),
+    Case("ex_median_fraction", lambda e: ["exercises", "show", str(e.exercise(
+        append="\n[smoothing]\nmedian_frames = 2.5\n"))],
+        ("smoothing.median_frames: expected a whole number, got 2.5",)),
     Case("ex_lowpass_tiny", lambda e: ["exercises", "show", str(e.exercise(
         append="\n[smoothing]\nlowpass_hz = 1e-9\n"))],
         ("smoothing.lowpass_hz: must be at least 0.1 Hz",)),

@@ -89,8 +89,9 @@ def test_one_euro_treats_impossible_jumps_as_glitches():
     f = OneEuroFilter(default_smoothing())  # max 720 deg/s
     for i in range(10):
         f(0.0, i / FS)
-    assert f(90.0, 10 / FS) == (pytest.approx(0.0), False)  # one frame: the median's
-    value, filled = f(90.0, 11 / FS)  # 90 deg in one frame = 2700 deg/s
+    # a single frame is the running median's to remove, not a gap
+    assert f(90.0, 10 / FS) == (pytest.approx(0.0), False)
+    value, filled = f(90.0, 11 / FS)  # held: 90 deg in one frame = 2700 deg/s
     assert value == pytest.approx(0.0) and filled
 
 

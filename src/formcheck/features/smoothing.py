@@ -129,7 +129,7 @@ class OneEuroFilter:
         self._x: float | None = None
         self._dx = 0.0
         self._t: float | None = None
-        self._recent: deque[float] = deque(maxlen=max(p.median_frames, 1))
+        self._recent: deque[float] = deque(maxlen=p.median_frames)  # validated >= 1
 
     @staticmethod
     def _alpha(cutoff_hz: float, dt_s: float) -> float:
