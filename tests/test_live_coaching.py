@@ -59,6 +59,18 @@ def grab(display: str) -> np.ndarray:
     return np.array(ImageGrab.grab(xdisplay=display))  # RGB
 
 
+def grab_until(display: str, painted, timeout_s: float = 15.0) -> np.ndarray:
+    """The first screenshot for which ``painted(shot)`` holds, or the last one taken when
+    ``timeout_s`` runs out: on a busy machine the window repaints a moment after the session
+    has written the frame a test waits for."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        shot = grab(display)
+        if painted(shot) or time.monotonic() > deadline:
+            return shot
+        time.sleep(0.2)
+
+
 def session_time_s(recording: Path) -> float | None:
     """Time of the last frame the live session has recorded (its clock)."""
     lines = recording.read_text().splitlines() if recording.is_file() else []
@@ -190,7 +202,7 @@ def test_sag_banner_and_cue_while_the_hips_sag_and_one_history_row(display, extr
     rec = out / "bridge_hold_sag.landmarks.jsonl"
     wait_for_session_time(rec, sag["start_s"] + 0.9, proc)
     before = session_time_s(rec)
-    shot = grab(display)
+    shot = grab_until(display, lambda shot: colour(shot, BANNER_RGB).any(), timeout_s=1.0)
     after = session_time_s(rec)
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
@@ -336,15 +348,8 @@ def test_text_sized_to_the_screen_when_full_screen(size, tmp_path):
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and "fault:" not in _read(out / "cues.log"):
             time.sleep(0.1)
-        # the sag lasts 20 s: on a busy machine the window may repaint a moment after the
-        # cue is logged, so look until the banner is up (or the sag would be over)
-        deadline = time.monotonic() + 15
-        while True:
-            shot = grab(display)
-            rows = np.nonzero(colour(shot, BANNER_RGB).sum(axis=1) > 0.5 * size[0])[0]
-            if len(rows) or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+        # the sag lasts 20 s: the banner is up well before it ends
+        shot = grab_until(display, lambda shot: full_width_banner_rows(shot).size > 0)
         proc.kill()
         proc.communicate(timeout=30)
     from PIL import Image
@@ -352,6 +357,7 @@ def test_text_sized_to_the_screen_when_full_screen(size, tmp_path):
     Image.fromarray(shot).save(tmp_path / "screen.png")  # to look at when it fails
     h, w = shot.shape[:2]
     assert (w, h) == size
+    rows = full_width_banner_rows(shot)
     assert len(rows), "no fault banner on screen"
     counters = text_bands(white(panel_of(shot)))
     assert len(counters) == 3  # rep, set and hold (what to do is in another colour)
@@ -359,6 +365,11 @@ def test_text_sized_to_the_screen_when_full_screen(size, tmp_path):
     assert counters[1][1] / h >= 0.06, counters
     banner_text = text_bands(white(shot[rows.min():, :]))
     assert banner_text and banner_text[0][1] / h >= 0.04, banner_text
+
+
+def full_width_banner_rows(shot: np.ndarray) -> np.ndarray:
+    """Rows that are more than half banner red."""
+    return np.nonzero(colour(shot, BANNER_RGB).sum(axis=1) > 0.5 * shot.shape[1])[0]
 
 
 def _read(path: Path) -> str:
@@ -373,6 +384,7 @@ def test_a_portrait_source_fits_the_screen_and_the_setup_shows_the_start_positio
     from formcheck.analysis import catalog
     from formcheck.outputs.figure import FIGURE_BGR
 
+    figure_rgb = tuple(reversed(FIGURE_BGR))
     s = Script(catalog()["glute_bridge"])
     s.hold(8.0, s.low)
     source = write_recording(tmp_path / "portrait.landmarks.jsonl", s, 720, 1280,
@@ -380,10 +392,11 @@ def test_a_portrait_source_fits_the_screen_and_the_setup_shows_the_start_positio
     out = tmp_path / "session"
     proc = live(display, "-e", "glute_bridge", "--source", str(source), "-o", str(out),
                 "--no-voice", "--summary-s", "0")
-    shots = []
-    for at in (3.0, 6.5):
-        wait_for_session_time(out / "portrait.landmarks.jsonl", at, proc)
-        shots.append(grab(display))
+    recording = out / "portrait.landmarks.jsonl"
+    wait_for_session_time(recording, 2.0, proc)
+    shots = [grab_until(display, lambda shot: colour(shot, figure_rgb, 2).any())]
+    wait_for_session_time(recording, 6.5, proc)
+    shots.append(grab(display))
     proc.kill()
     proc.communicate(timeout=30)
     shot = shots[0]
@@ -397,12 +410,12 @@ def test_a_portrait_source_fits_the_screen_and_the_setup_shows_the_start_positio
     from PIL import Image
 
     Image.fromarray(shot).save(tmp_path / "setup.png")  # to look at when it fails
-    fy, fx = np.nonzero(colour(shot, tuple(reversed(FIGURE_BGR)), 2))
+    fy, fx = np.nonzero(colour(shot, figure_rgb, 2))
     assert len(fy) > 200, "no picture of the start position during the setup"
     width = xs.max() - xs.min() + 1
     assert fy.max() < ys.min() + height / 2
     assert fx.min() > xs.min() + 0.25 * width and fx.max() > xs.max() - 0.2 * width
-    gone = colour(shots[1], tuple(reversed(FIGURE_BGR)), 2)
+    gone = colour(shots[1], figure_rgb, 2)
     assert gone.sum() == 0, "the picture stayed after the setup"
 
 
