@@ -17,7 +17,7 @@ import pytest
 
 from conftest import rendered_clip, shared_clip
 from formcheck.analysis import load_exercise
-from formcheck.capture import INDEX, LatestFrameGrabber
+from formcheck.capture import INDEX, LatestFrameGrabber, PacedFileSource
 from formcheck.commands import analyze_input
 from formcheck.errors import SourceEndedEarly
 
@@ -176,6 +176,23 @@ def test_a_camera_that_stops_delivering_ends_the_stream_with_a_clear_error():
             got.append(frame)
     assert 1 <= len(got) <= 12
     assert all(b.t_ms > a.t_ms for a, b in pairwise(got))
+
+
+def test_a_file_played_as_a_camera_starts_when_the_first_frame_is_asked_for():
+    # the model loads between opening the source and reading it; the clip's opening
+    # seconds (the first rep) must not play out, unseen, in the meantime
+    video, truth = rendered_clip("quadruped_ext_clean")
+    with PacedFileSource(video) as source:
+        time.sleep(1.5)  # 45 frames of the 30 fps clip
+        start = time.monotonic()
+        frames = []
+        for frame in source:
+            frames.append(frame)
+            if time.monotonic() - start > 1.0:
+                break
+    assert frames[0].index == 0
+    # then it plays in real time: about a second of the clip in a second
+    assert 0.8 < frames[-1].t_ms / 1000.0 < 1.5
 
 
 def test_no_screen_is_a_clear_error(tmp_path):

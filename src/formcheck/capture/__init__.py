@@ -9,6 +9,7 @@ _EXPORTS = {
     "LatestFrameGrabber": "sources",
     "MIN_PERSON_PX": "landmarks",
     "N_LANDMARKS": "landmarks",
+    "PacedFileSource": "sources",
     "PoseFrame": "landmarks",
     "PoseStream": "poses",
     "RecordingReader": "recording",

@@ -192,31 +192,46 @@ class CameraSource(_GrabbedSource):
 class PacedFileSource(_GrabbedSource):
     """A video file played as if it were a camera: frames arrive at the file's own frame
     rate, whatever the consumer's speed, and stale frames are dropped.  For demos and
-    testers (``formcheck live --source FILE``).  Timestamps stay the file's own."""
+    testers (``formcheck live --source FILE``).  Timestamps stay the file's own.
+
+    The file starts playing when the consumer first asks for a frame, not when it is
+    opened: the model loading in between would otherwise play (and drop) the opening
+    seconds, as a camera switched on before the patient is ready would not.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self._file = VideoFileSource(path)
         self.info = self._file.info
         self._frames = paced(iter(self._file), lambda frame: frame.t_ms / 1000.0)
         self._error: SourceEndedEarly | None = None
+        self._grabber: LatestFrameGrabber | None = None
 
-        def read_paced() -> tuple[bool, Frame | None]:
-            try:
-                frame = next(self._frames)
-            except StopIteration:
-                return False, None
-            except SourceEndedEarly as exc:
-                self._error = exc
-                return False, None
-            return True, frame
+    def _read_paced(self) -> tuple[bool, Frame | None]:
+        try:
+            frame = next(self._frames)
+        except StopIteration:
+            return False, None
+        except SourceEndedEarly as exc:
+            self._error = exc
+            return False, None
+        return True, frame
 
-        self._grabber = LatestFrameGrabber(read_paced, endless=False,
-                                           what=self.info.name, timestamps=False)
+    @property
+    def dropped(self) -> int:
+        return self._grabber.dropped if self._grabber is not None else 0
+
+    def close(self) -> None:
+        if self._grabber is not None:
+            self._grabber.stop()
+        self._release()
 
     def _release(self) -> None:
         self._file.close()
 
     def __iter__(self) -> Iterator[Frame]:
+        if self._grabber is None:
+            self._grabber = LatestFrameGrabber(self._read_paced, endless=False,
+                                               what=self.info.name, timestamps=False)
         yield from self._grabber
         if self._error is not None:
             raise self._error

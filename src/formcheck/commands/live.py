@@ -217,6 +217,7 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
     if opts.window:
         screen.check_display()
     opts.out_dir.mkdir(parents=True, exist_ok=True)
+    _import_what_the_session_needs_later()
     realtime = not isinstance(opts.source, int)
     with open_poses(opts.source, opts.model, realtime=realtime) as stream:
         name = f"camera{opts.source}" if isinstance(opts.source, int) else \
@@ -241,6 +242,15 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
     outcome.parts = session.parts
     end_session(session, outcome, opts)
     return outcome
+
+
+def _import_what_the_session_needs_later() -> None:
+    """SciPy is imported where it is first used, so that short commands start fast.  A live
+    session imports it before the first frame: loaded mid-session (at the end of the first
+    rep, 1.5 s here, 3 s on a busy machine) it froze the window, and the frames dropped
+    meanwhile could hide the next rep."""
+    import scipy.signal  # noqa: F401
+    import scipy.stats  # noqa: F401
 
 
 def _loop(stream, session: _Session, writer: RecordingWriter, outcome: LiveOutcome,
