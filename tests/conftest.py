@@ -4,6 +4,7 @@ and skip with a reason when that folder is absent (a user's fresh clone)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
@@ -52,17 +53,25 @@ def rendered_clip(name: str, folder: str = "rendered") -> tuple[Path, dict]:
 
 @pytest.fixture(scope="session")
 def extracted(tmp_path_factory):
-    """Runs the real model once per video for the whole session; returns the recording."""
+    """Runs the real model once per video for the whole run; returns the recording.  The
+    test workers share one folder of recordings (the run's temporary root), and a lock per
+    video makes a worker that needs a recording another is making wait for it."""
+    from filelock import FileLock
+
     from formcheck.cli import main
 
-    cache: dict[Path, Path] = {}
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "recordings"
+    folder.mkdir(exist_ok=True)
 
     def get(video: Path) -> Path:
-        if video not in cache:
-            out = tmp_path_factory.mktemp("rec") / (video.stem + ".landmarks.jsonl")
-            assert main(["extract", str(video), "-o", str(out)]) == 0
-            cache[video] = out
-        return cache[video]
+        out = folder / f"{video.parent.name}-{video.stem}.landmarks.jsonl"
+        with FileLock(f"{out}.lock"):
+            if not out.is_file():
+                part = out.with_name(f"part-{out.name}")
+                assert main(["extract", str(video), "-o", str(part)]) == 0
+                part.rename(out)
+        return out
 
     return get
 
