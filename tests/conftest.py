@@ -61,14 +61,16 @@ def extracted(tmp_path_factory):
     from formcheck.cli import main
 
     base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "recordings"
-    folder.mkdir(exist_ok=True)
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "recordings"
 
     def get(video: Path) -> Path:
-        out = folder / f"{video.parent.name}-{video.stem}.landmarks.jsonl"
-        with FileLock(f"{out}.lock"):
+        # a folder per clip folder: the recording keeps the video's name, as tests expect
+        folder = root / video.parent.name
+        folder.mkdir(parents=True, exist_ok=True)
+        out = folder / f"{video.stem}.landmarks.jsonl"
+        with FileLock(folder / f"{video.stem}.lock"):
             if not out.is_file():
-                part = out.with_name(f"part-{out.name}")
+                part = folder / f"{video.stem}.part.landmarks.jsonl"
                 assert main(["extract", str(video), "-o", str(part)]) == 0
                 part.rename(out)
         return out

@@ -1,7 +1,5 @@
 """Frame sources: video files and cameras (OpenCV), yielding frames with their own timestamps.
-
-Landmark recordings are the third kind of source; they yield poses rather than images and
-live in :mod:`formcheck.capture.recording`.
+Landmark recordings, the third kind of source, yield poses: :mod:`formcheck.capture.recording`.
 """
 
 from __future__ import annotations
@@ -192,46 +190,31 @@ class CameraSource(_GrabbedSource):
 class PacedFileSource(_GrabbedSource):
     """A video file played as if it were a camera: frames arrive at the file's own frame
     rate, whatever the consumer's speed, and stale frames are dropped.  For demos and
-    testers (``formcheck live --source FILE``).  Timestamps stay the file's own.
-
-    The file starts playing when the consumer first asks for a frame, not when it is
-    opened: the model loading in between would otherwise play (and drop) the opening
-    seconds, as a camera switched on before the patient is ready would not.
-    """
+    testers (``formcheck live --source FILE``).  Timestamps stay the file's own."""
 
     def __init__(self, path: str | Path) -> None:
         self._file = VideoFileSource(path)
         self.info = self._file.info
         self._frames = paced(iter(self._file), lambda frame: frame.t_ms / 1000.0)
         self._error: SourceEndedEarly | None = None
-        self._grabber: LatestFrameGrabber | None = None
 
-    def _read_paced(self) -> tuple[bool, Frame | None]:
-        try:
-            frame = next(self._frames)
-        except StopIteration:
-            return False, None
-        except SourceEndedEarly as exc:
-            self._error = exc
-            return False, None
-        return True, frame
+        def read_paced() -> tuple[bool, Frame | None]:
+            try:
+                frame = next(self._frames)
+            except StopIteration:
+                return False, None
+            except SourceEndedEarly as exc:
+                self._error = exc
+                return False, None
+            return True, frame
 
-    @property
-    def dropped(self) -> int:
-        return self._grabber.dropped if self._grabber is not None else 0
-
-    def close(self) -> None:
-        if self._grabber is not None:
-            self._grabber.stop()
-        self._release()
+        self._grabber = LatestFrameGrabber(read_paced, endless=False,
+                                           what=self.info.name, timestamps=False)
 
     def _release(self) -> None:
         self._file.close()
 
     def __iter__(self) -> Iterator[Frame]:
-        if self._grabber is None:
-            self._grabber = LatestFrameGrabber(self._read_paced, endless=False,
-                                               what=self.info.name, timestamps=False)
         yield from self._grabber
         if self._error is not None:
             raise self._error
@@ -240,11 +223,11 @@ class PacedFileSource(_GrabbedSource):
 class LatestFrameGrabber:
     """Reads frames on a thread and hands the consumer only the newest one.
 
-    ``read`` returns ``(ok, image_or_frame)`` like ``cv2.VideoCapture.read``.  With
-    ``timestamps=True`` images are wrapped in Frames stamped by the monotonic clock.
-    A failing read ends the stream; for an ``endless`` source (a camera) that means it
-    was lost, and iteration raises SourceEndedEarly after the last frame.
-    """
+    ``read`` returns ``(ok, image_or_frame)`` like ``cv2.VideoCapture.read``; with
+    ``timestamps=True`` images become Frames stamped by the monotonic clock.  Reading starts
+    at the first frame asked for (a paced file must not play on while the model loads).  A
+    failing read ends the stream; for an ``endless`` source (a camera) that means it was
+    lost, and iteration raises SourceEndedEarly after the last frame."""
 
     def __init__(self, read, endless: bool, what: str, timestamps: bool = True) -> None:
         self._read = read
@@ -258,9 +241,8 @@ class LatestFrameGrabber:
         self._stop = threading.Event()
         self.dropped = 0
         self.delivered = 0
-        self._t0 = time.monotonic()
+        self._t0 = 0.0
         self._thread = threading.Thread(target=self._loop, daemon=True)
-        self._thread.start()
 
     def _loop(self) -> None:
         index = 0
@@ -289,9 +271,13 @@ class LatestFrameGrabber:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=2.0)
+        if self._thread.ident is not None:
+            self._thread.join(timeout=2.0)
 
     def __iter__(self) -> Iterator[Frame]:
+        if self._thread.ident is None:
+            self._t0 = time.monotonic()
+            self._thread.start()
         while True:
             with self._cond:
                 self._cond.wait_for(lambda: self._latest is not None or self._done)

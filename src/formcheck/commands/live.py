@@ -245,10 +245,8 @@ def run_live(opts: LiveOptions) -> LiveOutcome:
 
 
 def _import_what_the_session_needs_later() -> None:
-    """SciPy is imported where it is first used, so that short commands start fast.  A live
-    session imports it before the first frame: loaded mid-session (at the end of the first
-    rep, 1.5 s here, 3 s on a busy machine) it froze the window, and the frames dropped
-    meanwhile could hide the next rep."""
+    """SciPy, imported on first use so that short commands start fast, is loaded before
+    the first frame: mid-session it froze the window for 1.5-3 s and hid the next rep."""
     import scipy.signal  # noqa: F401
     import scipy.stats  # noqa: F401
 
