@@ -71,6 +71,7 @@ def extracted(tmp_path_factory):
         with FileLock(folder / f"{video.stem}.lock"):
             if not out.is_file():
                 part = folder / f"{video.stem}.part.landmarks.jsonl"
+                part.unlink(missing_ok=True)  # left by an extraction that failed
                 assert main(["extract", str(video), "-o", str(part)]) == 0
                 part.rename(out)
         return out

@@ -181,7 +181,7 @@ def test_a_camera_that_stops_delivering_ends_the_stream_with_a_clear_error():
 def test_a_file_played_as_a_camera_starts_when_the_first_frame_is_asked_for():
     # the model loads between opening the source and reading it; the clip's opening
     # seconds (the first rep) must not play out, unseen, in the meantime
-    video, truth = rendered_clip("quadruped_ext_clean")
+    video, _ = rendered_clip("quadruped_ext_clean")
     with PacedFileSource(video) as source:
         time.sleep(1.5)  # 45 frames of the 30 fps clip
         start = time.monotonic()
